@@ -36,8 +36,8 @@ pub struct Template {
 
 #[derive(Clone, Debug)]
 enum Node {
-    /// Text copied as is: a byte range of the source.
-    Literal(Range<usize>),
+    /// Text copied as is.
+    Literal(Box<str>),
     Field(Box<Field>),
     /// A syntax error CPython raises when it reads this far.
     Error(Error),
@@ -59,7 +59,7 @@ struct Field {
 
 #[derive(Clone, Debug)]
 enum First {
-    Name(Range<usize>),
+    Name(Box<str>),
     /// `{}` or `{0}`: there are no positional arguments, so these always fail.
     Positional(u64),
     Error(Error),
@@ -67,8 +67,8 @@ enum First {
 
 #[derive(Clone, Debug)]
 enum Accessor {
-    Attr(Range<usize>),
-    Key(Range<usize>),
+    Attr(Box<str>),
+    Key(Box<str>),
     Index(u64),
 }
 
@@ -139,8 +139,7 @@ impl Template {
         out: &mut String,
         context: &C,
     ) -> Result<(), Error> {
-        let lookup = |name: &str| context.get(name);
-        self.render_nodes(&self.nodes, &lookup, out)
+        self.render_nodes(&self.nodes, context, out)
     }
 
     /// The top-level names the template uses, sorted and without duplicates, as memor's
@@ -184,34 +183,32 @@ impl Template {
         self.source.get(range.clone()).unwrap_or_default()
     }
 
-    fn render_nodes<'a>(
+    fn render_nodes<C: Context + ?Sized>(
         &self,
         nodes: &[Node],
-        lookup: &dyn Fn(&str) -> Option<Value<'a>>,
+        context: &C,
         out: &mut String,
     ) -> Result<(), Error> {
         for node in nodes {
             match node {
-                Node::Literal(range) => out.push_str(self.text(range)),
-                Node::Field(field) => self.render_field(field, lookup, out)?,
+                Node::Literal(text) => out.push_str(text),
+                Node::Field(field) => self.render_field(field, context, out)?,
                 Node::Error(e) => return Err(e.clone()),
             }
         }
         Ok(())
     }
 
-    fn render_field<'a>(
+    fn render_field<C: Context + ?Sized>(
         &self,
         f: &Field,
-        lookup: &dyn Fn(&str) -> Option<Value<'a>>,
+        context: &C,
         out: &mut String,
     ) -> Result<(), Error> {
         let value = match &f.first {
-            First::Name(range) => {
-                let name = self.text(range);
-                lookup(name)
-                    .ok_or_else(|| Error::new(ErrorKind::Key, f.offset, repr_string(name)))?
-            }
+            First::Name(name) => context
+                .get(name)
+                .ok_or_else(|| Error::new(ErrorKind::Key, f.offset, repr_string(name)))?,
             First::Positional(index) => {
                 return Err(Error::new(
                     ErrorKind::Index,
@@ -221,24 +218,34 @@ impl Template {
             }
             First::Error(e) => return Err(e.clone()),
         };
-        self.resolve(f, value, &f.accessors, lookup, out, 0)
+        self.resolve(f, value, &f.accessors, context, out, 0)
     }
 
     /// Follows the accessors from `value`, then converts and formats the result. A step into a
     /// boxed view keeps the view alive on this frame and continues one call deeper; every
     /// other step continues in the loop.
-    fn resolve<'a>(
+    fn resolve<C: Context + ?Sized>(
         &self,
         f: &Field,
         mut value: Value<'_>,
         mut accessors: &[Accessor],
-        lookup: &dyn Fn(&str) -> Option<Value<'a>>,
+        context: &C,
         out: &mut String,
         boxed_depth: usize,
     ) -> Result<(), Error> {
         let at = |fault: Fault| fault.at(f.offset);
         while let Some((accessor, rest)) = accessors.split_first() {
-            match self.access(value, accessor).map_err(at)? {
+            // The common step first: `[key]` on a borrowed dict.
+            if let (Value::Dict(d), Accessor::Key(key)) = (&value, accessor)
+                && let Some(dict) = d.as_borrowed()
+            {
+                value = dict
+                    .get(key)
+                    .ok_or_else(|| Error::new(ErrorKind::Key, f.offset, repr_string(key)))?;
+                accessors = rest;
+                continue;
+            }
+            match access(value, accessor).map_err(at)? {
                 Step::Value(next) => value = next,
                 Step::Boxed(parent) => {
                     if boxed_depth >= crate::MAX_BOXED_CHAIN {
@@ -247,26 +254,31 @@ impl Template {
                             "too many boxed views in one field",
                         )));
                     }
-                    let child = self.access_boxed(&parent, accessor).map_err(at)?;
-                    return self.resolve(f, child, rest, lookup, out, boxed_depth + 1);
+                    let child = access_boxed(&parent, accessor).map_err(at)?;
+                    return self.resolve(f, child, rest, context, out, boxed_depth + 1);
                 }
             }
             accessors = rest;
         }
-        self.finish(f, value, lookup, out)
+        self.finish(f, value, context, out)
     }
 
     /// Conversion and format spec, once the value is found.
-    fn finish<'a>(
+    fn finish<C: Context + ?Sized>(
         &self,
         f: &Field,
         mut value: Value<'_>,
-        lookup: &dyn Fn(&str) -> Option<Value<'a>>,
+        context: &C,
         out: &mut String,
     ) -> Result<(), Error> {
         let at = |fault: Fault| fault.at(f.offset);
         if let Some(e) = &f.name_error {
             return Err(e.clone());
+        }
+        // The common case: a string printed as it is.
+        if let (None, SpecPart::Empty, Value::Str(s)) = (f.conversion, &f.spec, &value) {
+            out.push_str(s);
+            return Ok(());
         }
         if let Some(conversion) = f.conversion {
             let mut converted = String::new();
@@ -286,75 +298,66 @@ impl Template {
             }
             SpecPart::Nested(nodes) => {
                 let mut spec = String::new();
-                self.render_nodes(nodes, lookup, &mut spec)?;
+                self.render_nodes(nodes, context, &mut spec)?;
                 let parsed = (!spec.is_empty()).then(|| RawSpec::parse(&spec));
                 format_value(out, &value, &spec, parsed.as_ref()).map_err(at)
             }
             SpecPart::TooDeep => Err(at(Fault::value("Max string recursion exceeded"))),
         }
     }
+}
 
-    /// One `.attr`, `[key]` or `[index]` step, as CPython's `getattr`/`getitem` on JSON
-    /// values. A boxed container is handed back for [`Self::access_boxed`].
-    fn access<'v>(&self, value: Value<'v>, accessor: &Accessor) -> FaultResult<Step<'v>> {
-        let next = match (&value, accessor) {
-            (Value::Dict(d), Accessor::Key(_) | Accessor::Index(_)) => match d.as_borrowed() {
-                Some(dict) => self.item(Container::Dict(dict), accessor)?,
-                None => return Ok(Step::Boxed(value)),
-            },
-            (Value::List(l), Accessor::Index(_)) => match l.as_borrowed() {
-                Some(list) => self.item(Container::List(list), accessor)?,
-                None => return Ok(Step::Boxed(value)),
-            },
-            (Value::Str(s), Accessor::Index(index)) => {
-                let i = usize::try_from(*index).unwrap_or(usize::MAX);
-                char_at(s, i)
-                    .ok_or_else(|| Fault::new(ErrorKind::Index, "string index out of range"))?
-            }
-            (_, Accessor::Attr(range)) => get_attr(value, self.text(range))?,
-            (_, _) => return Err(not_subscriptable(&value, accessor)),
-        };
-        Ok(Step::Value(next))
-    }
-
-    /// A step into a boxed container: the result borrows from it.
-    fn access_boxed<'p>(
-        &self,
-        parent: &'p Value<'_>,
-        accessor: &Accessor,
-    ) -> FaultResult<Value<'p>> {
-        match parent {
-            Value::Dict(d) => self.item(Container::Dict(d.as_dict()), accessor),
-            Value::List(l) => self.item(Container::List(l.as_list()), accessor),
-            other => Err(not_subscriptable(other, accessor)),
+/// One `.attr`, `[key]` or `[index]` step, as CPython's `getattr`/`getitem` on JSON
+/// values. A boxed container is handed back for [`access_boxed`].
+fn access<'v>(value: Value<'v>, accessor: &Accessor) -> FaultResult<Step<'v>> {
+    let next = match (&value, accessor) {
+        (Value::Dict(d), Accessor::Key(_) | Accessor::Index(_)) => match d.as_borrowed() {
+            Some(dict) => item(Container::Dict(dict), accessor)?,
+            None => return Ok(Step::Boxed(value)),
+        },
+        (Value::List(l), Accessor::Index(_)) => match l.as_borrowed() {
+            Some(list) => item(Container::List(list), accessor)?,
+            None => return Ok(Step::Boxed(value)),
+        },
+        (Value::Str(s), Accessor::Index(index)) => {
+            let i = usize::try_from(*index).unwrap_or(usize::MAX);
+            char_at(s, i)
+                .ok_or_else(|| Fault::new(ErrorKind::Index, "string index out of range"))?
         }
-    }
+        (_, Accessor::Attr(name)) => get_attr(value, name)?,
+        (_, _) => return Err(not_subscriptable(&value, accessor)),
+    };
+    Ok(Step::Value(next))
+}
 
-    fn item<'c>(
-        &self,
-        container: Container<'c, '_>,
-        accessor: &Accessor,
-    ) -> FaultResult<Value<'c>> {
-        match (container, accessor) {
-            (Container::Dict(d), Accessor::Key(range)) => {
-                let key = self.text(range);
-                d.get(key)
-                    .ok_or_else(|| Fault::new(ErrorKind::Key, repr_string(key)))
-            }
-            (Container::Dict(_), Accessor::Index(index)) => {
-                Err(Fault::new(ErrorKind::Key, index.to_string()))
-            }
-            (Container::List(l), Accessor::Index(index)) => {
-                let i = usize::try_from(*index).unwrap_or(usize::MAX);
-                l.get(i)
-                    .ok_or_else(|| Fault::new(ErrorKind::Index, "list index out of range"))
-            }
-            (Container::List(_), Accessor::Key(_)) => Err(Fault::new(
-                ErrorKind::Type,
-                "list indices must be integers or slices, not str",
-            )),
-            (_, Accessor::Attr(_)) => Err(Fault::new(ErrorKind::Type, "attribute on a container")),
+/// A step into a boxed container: the result borrows from it.
+fn access_boxed<'p>(parent: &'p Value<'_>, accessor: &Accessor) -> FaultResult<Value<'p>> {
+    match parent {
+        Value::Dict(d) => item(Container::Dict(d.as_dict()), accessor),
+        Value::List(l) => item(Container::List(l.as_list()), accessor),
+        other => Err(not_subscriptable(other, accessor)),
+    }
+}
+
+fn item<'c>(container: Container<'c, '_>, accessor: &Accessor) -> FaultResult<Value<'c>> {
+    match (container, accessor) {
+        (Container::Dict(d), Accessor::Key(key)) => d
+            .get(key)
+            .ok_or_else(|| Fault::new(ErrorKind::Key, repr_string(key))),
+        (Container::Dict(_), Accessor::Index(index)) => {
+            Err(Fault::new(ErrorKind::Key, index.to_string()))
         }
+        (Container::List(l), Accessor::Index(index)) => {
+            let i = usize::try_from(*index).unwrap_or(usize::MAX);
+            l.get(i)
+                .ok_or_else(|| Fault::new(ErrorKind::Index, "list index out of range"))
+        }
+        (Container::List(_), Accessor::Key(_)) => Err(Fault::new(
+            ErrorKind::Type,
+            "list indices must be integers or slices, not str",
+        )),
+        (Container::Dict(_), Accessor::Attr(name)) => Err(no_attribute("dict", name)),
+        (Container::List(_), Accessor::Attr(name)) => Err(no_attribute("list", name)),
     }
 }
 
@@ -409,11 +412,15 @@ fn get_attr<'a>(value: Value<'a>, name: &str) -> FaultResult<Value<'a>> {
         (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "imag") => Ok(Value::Int(0)),
         (Value::Int(_) | Value::Bool(_) | Value::BigInt(_), "denominator") => Ok(Value::Int(1)),
         (Value::Float(_), "imag") => Ok(Value::Float(0.0)),
-        _ => Err(Fault::new(
-            ErrorKind::Attribute,
-            format!("'{}' object has no attribute '{name}'", value.type_name()),
-        )),
+        _ => Err(no_attribute(value.type_name(), name)),
     }
+}
+
+fn no_attribute(type_name: &str, name: &str) -> Fault {
+    Fault::new(
+        ErrorKind::Attribute,
+        format!("'{type_name}' object has no attribute '{name}'"),
+    )
 }
 
 fn unknown_conversion(c: char) -> Fault {
@@ -469,8 +476,8 @@ fn parse_nodes(src: &str, start: usize, end: usize, depth: u32) -> Vec<Node> {
     let byte = |i: usize| bytes.get(i).copied();
     let mut nodes = Vec::new();
     let push_literal = |nodes: &mut Vec<Node>, range: Range<usize>| {
-        if !range.is_empty() {
-            nodes.push(Node::Literal(range));
+        if let Some(text) = src.get(range).filter(|t| !t.is_empty()) {
+            nodes.push(Node::Literal(text.into()));
         }
     };
     let mut pos = start;
@@ -662,7 +669,7 @@ fn build_field(
         Err(fault) => First::Error(fault.at(open)),
         Ok(Some(index)) => First::Positional(index),
         Ok(None) if first_text.is_empty() => First::Positional(0),
-        Ok(None) => First::Name(name.start..pos),
+        Ok(None) => First::Name(first_text.into()),
     };
     let mut accessors = Vec::new();
     let mut name_error = None;
@@ -675,10 +682,9 @@ fn build_field(
                 while pos < end && !matches!(byte(pos), Some(b'.' | b'[')) {
                     pos += 1;
                 }
-                if start == pos {
-                    Err(syntax(open, "Empty attribute in format string"))
-                } else {
-                    Ok(Accessor::Attr(start..pos))
+                match src.get(start..pos) {
+                    Some(attr) if !attr.is_empty() => Ok(Accessor::Attr(attr.into())),
+                    _ => Err(syntax(open, "Empty attribute in format string")),
                 }
             }
             Some(b'[') => {
@@ -689,15 +695,15 @@ fn build_field(
                 if pos >= end {
                     Err(syntax(open, "Missing ']' in format string"))
                 } else {
-                    let key = start..pos;
+                    let key = src.get(start..pos).unwrap_or_default();
                     pos += 1;
-                    match name_integer(src.get(key.clone()).unwrap_or_default()) {
+                    match name_integer(key) {
                         Err(fault) => Err(fault.at(open)),
                         Ok(Some(index)) => Ok(Accessor::Index(index)),
                         Ok(None) if key.is_empty() => {
                             Err(syntax(open, "Empty attribute in format string"))
                         }
-                        Ok(None) => Ok(Accessor::Key(key)),
+                        Ok(None) => Ok(Accessor::Key(key.into())),
                     }
                 }
             }

@@ -462,12 +462,33 @@ mod json {
         }
     }
 
+    /// Below this many entries a linear scan beats hashing the key.
+    const SCAN_LIMIT: usize = 12;
+
+    fn member<'m>(
+        map: &'m serde_json::Map<String, serde_json::Value>,
+        key: &str,
+    ) -> Option<&'m serde_json::Value> {
+        if map.len() <= SCAN_LIMIT {
+            map.iter().find(|(k, _)| key_eq(k, key)).map(|(_, v)| v)
+        } else {
+            map.get(key)
+        }
+    }
+
+    /// String equality without a call to `memcmp`: keys are short.
+    #[inline]
+    fn key_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    }
+
     impl Dict for serde_json::Map<String, serde_json::Value> {
         fn len(&self) -> usize {
             serde_json::Map::len(self)
         }
         fn get(&self, key: &str) -> Option<Value<'_>> {
-            serde_json::Map::get(self, key).map(Value::from)
+            member(self, key).map(Value::from)
         }
         fn for_each(&self, f: &mut dyn FnMut(&str, Value<'_>)) {
             for (k, v) in self {
@@ -479,7 +500,10 @@ mod json {
     /// An object's members are its names; any other JSON value defines no name.
     impl Context for serde_json::Value {
         fn get(&self, name: &str) -> Option<Value<'_>> {
-            self.as_object().and_then(|m| m.get(name)).map(Value::from)
+            match self {
+                serde_json::Value::Object(m) => member(m, name).map(Value::from),
+                _ => None,
+            }
         }
     }
 }
