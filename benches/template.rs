@@ -1,4 +1,5 @@
 //! Rendering memor's three-field prompt template, the hot path of every prompt render.
+#![allow(missing_docs, clippy::expect_used)]
 //!
 //! `scripts/bench_template.py` runs this bench and CPython's `str.format` on the same template
 //! and values, and prints the ratio.

@@ -1,5 +1,12 @@
 //! Every case of `$MEMOR_CONFORMANCE/format/cases.jsonl` (CPython 3.11's `str.format`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{Tally, read_jsonl};
@@ -21,7 +28,7 @@ fn format_conformance() {
                     format!(
                         "{id} (line {line}) {template:?}\n  expected {expect:?}\n  got      {got:?}"
                     )
-                })
+                });
             }
             (None, Some(Value::String(class))) => {
                 let ok = matches!(&got, Err(e) if e.kind().python_name() == class);

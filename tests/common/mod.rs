@@ -1,10 +1,10 @@
 //! Helpers shared by the conformance tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 
 /// The conformance corpus: `$MEMOR_CONFORMANCE`, or `../shared/conformance` beside the repo.
-pub fn conformance_dir() -> PathBuf {
+pub(crate) fn conformance_dir() -> PathBuf {
     match std::env::var_os("MEMOR_CONFORMANCE") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => PathBuf::from(concat!(
@@ -15,7 +15,7 @@ pub fn conformance_dir() -> PathBuf {
 }
 
 /// Reads a JSON-lines file of the corpus, failing the test when it is missing or empty.
-pub fn read_jsonl(relative: &str) -> Vec<(usize, serde_json::Value)> {
+pub(crate) fn read_jsonl(relative: &str) -> Vec<(usize, serde_json::Value)> {
     let path = conformance_dir().join(relative);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -35,13 +35,13 @@ pub fn read_jsonl(relative: &str) -> Vec<(usize, serde_json::Value)> {
 
 /// Collects failures and prints the summary line `NAME: P passed, F failed`.
 #[derive(Default)]
-pub struct Tally {
-    pub passed: usize,
-    pub failures: Vec<String>,
+pub(crate) struct Tally {
+    pub(crate) passed: usize,
+    pub(crate) failures: Vec<String>,
 }
 
 impl Tally {
-    pub fn check(&mut self, ok: bool, describe: impl FnOnce() -> String) {
+    pub(crate) fn check(&mut self, ok: bool, describe: impl FnOnce() -> String) {
         if ok {
             self.passed += 1;
         } else {
@@ -49,7 +49,7 @@ impl Tally {
         }
     }
 
-    pub fn finish(self, name: &str) {
+    pub(crate) fn finish(self, name: &str) {
         for f in &self.failures {
             println!("FAIL {f}");
         }

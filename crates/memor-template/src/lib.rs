@@ -83,3 +83,7 @@ pub const MAX_BOXED_CHAIN: usize = 64;
 pub fn format<C: Context + ?Sized>(template: &str, context: &C) -> Result<String, Error> {
     Template::parse_lenient(template).render(context)
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
