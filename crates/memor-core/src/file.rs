@@ -1,0 +1,368 @@
+//! memor's files: reading them and saving them atomically.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result, msg};
+use crate::json::read::{Kind, Reader};
+use crate::json::{self, PyValue};
+use crate::prompt::{Prompt, PromptJson};
+use crate::prompt_template::PromptTemplate;
+use crate::response::Response;
+use crate::session::Session;
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to
+/// disk, then renamed over `path`. On any failure the old file is untouched.
+///
+/// # Errors
+/// The directory is not writable, the disk is full, or the rename fails.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".memor-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(path, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable where the platform allows it.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        Error::validation("Invalid file: it is not UTF-8 text.")
+            .context(format!("invalid UTF-8 at byte {offset}"))
+            .with_path(path)
+    })
+}
+
+fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(4096);
+    json::to_writer(&mut out, value)
+        .map_err(|e| Error::validation("Cannot serialize the object.").context(e.to_string()))?;
+    Ok(out)
+}
+
+fn size_of<T: Serialize + ?Sized>(value: &T) -> usize {
+    json::serialized_len(value).unwrap_or(0)
+}
+
+macro_rules! file_methods {
+    ($ty:ty) => {
+        impl $ty {
+            /// Loads the object from a memor file.
+            ///
+            /// # Errors
+            /// The file cannot be read, or memor would refuse its content.
+            pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+                let path = path.as_ref();
+                Self::from_json(&read_text(path)?).map_err(|e| e.with_path(path))
+            }
+        }
+    };
+}
+
+file_methods!(Response);
+file_methods!(Prompt);
+file_methods!(Session);
+file_methods!(PromptTemplate);
+
+impl Response {
+    /// The JSON text memor writes for this response.
+    ///
+    /// # Errors
+    /// Never in practice: serialization of memor's types does not fail.
+    pub fn to_json(&self) -> Result<String> {
+        json::to_string(self).map_err(|e| Error::validation(e.to_string()))
+    }
+    /// Saves the response atomically.
+    ///
+    /// # Errors
+    /// The file cannot be written; the old file is then untouched.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &to_bytes(self)?)
+    }
+    /// The size in bytes of the saved JSON (memor's `size`).
+    pub fn size(&self) -> usize {
+        size_of(self)
+    }
+}
+
+impl Prompt {
+    /// The JSON text memor writes for this prompt, with or without its template.
+    ///
+    /// # Errors
+    /// Never in practice.
+    pub fn to_json(&self, save_template: bool) -> Result<String> {
+        json::to_string(&PromptJson {
+            prompt: self,
+            save_template,
+        })
+        .map_err(|e| Error::validation(e.to_string()))
+    }
+    /// Saves the prompt atomically, with or without its template.
+    ///
+    /// # Errors
+    /// The file cannot be written; the old file is then untouched.
+    pub fn save(&self, path: impl AsRef<Path>, save_template: bool) -> Result<()> {
+        write_atomic(
+            path.as_ref(),
+            &to_bytes(&PromptJson {
+                prompt: self,
+                save_template,
+            })?,
+        )
+    }
+    /// The size in bytes of the JSON with the template (memor's `size`).
+    pub fn size(&self) -> usize {
+        size_of(self)
+    }
+}
+
+impl Session {
+    /// The JSON text memor writes for this session.
+    ///
+    /// # Errors
+    /// Never in practice.
+    pub fn to_json(&self) -> Result<String> {
+        json::to_string(self).map_err(|e| Error::validation(e.to_string()))
+    }
+    /// Saves the session atomically.
+    ///
+    /// # Errors
+    /// The file cannot be written; the old file is then untouched.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &to_bytes(self)?)
+    }
+    /// The size in bytes of the saved JSON (memor's `size`).
+    pub fn size(&self) -> usize {
+        size_of(self)
+    }
+}
+
+impl PromptTemplate {
+    /// The JSON text memor writes for this template.
+    ///
+    /// # Errors
+    /// Never in practice.
+    pub fn to_json(&self) -> Result<String> {
+        json::to_string(self).map_err(|e| Error::validation(e.to_string()))
+    }
+    /// Saves the template atomically.
+    ///
+    /// # Errors
+    /// The file cannot be written; the old file is then untouched.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &to_bytes(self)?)
+    }
+    /// The size in bytes of the saved JSON (memor's `size`).
+    pub fn size(&self) -> usize {
+        size_of(self)
+    }
+}
+
+/// Any object memor saves.
+#[derive(Clone, Debug)]
+pub enum Object {
+    /// A response file.
+    Response(Response),
+    /// A prompt file.
+    Prompt(Prompt),
+    /// A session file.
+    Session(Session),
+    /// A template file.
+    Template(PromptTemplate),
+}
+
+/// The kind of a memor object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// `Response`
+    Response,
+    /// `Prompt`
+    Prompt,
+    /// `Session`
+    Session,
+    /// `PromptTemplate`
+    Template,
+}
+
+impl ObjectKind {
+    /// memor's class name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Response => "Response",
+            ObjectKind::Prompt => "Prompt",
+            ObjectKind::Session => "Session",
+            ObjectKind::Template => "PromptTemplate",
+        }
+    }
+}
+
+impl Object {
+    /// Reads any memor object from JSON text: its `type` member decides (`Response`, `Prompt`,
+    /// `Session`); an object without `type` that has `content` and `custom_map` is a template.
+    ///
+    /// # Errors
+    /// Not a memor object, or memor would refuse it.
+    pub fn from_json(text: &str) -> Result<Self> {
+        match detect_kind(text)? {
+            ObjectKind::Response => Response::from_json(text).map(Object::Response),
+            ObjectKind::Prompt => Prompt::from_json(text).map(Object::Prompt),
+            ObjectKind::Session => Session::from_json(text).map(Object::Session),
+            ObjectKind::Template => PromptTemplate::from_json(text).map(Object::Template),
+        }
+    }
+
+    /// Loads any memor object from a file.
+    ///
+    /// # Errors
+    /// As [`Object::from_json`], or the file cannot be read.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        Self::from_json(&read_text(path)?).map_err(|e| e.with_path(path))
+    }
+
+    /// The kind of object.
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            Object::Response(_) => ObjectKind::Response,
+            Object::Prompt(_) => ObjectKind::Prompt,
+            Object::Session(_) => ObjectKind::Session,
+            Object::Template(_) => ObjectKind::Template,
+        }
+    }
+
+    /// The JSON text memor writes for the object (a prompt with its template).
+    ///
+    /// # Errors
+    /// Never in practice.
+    pub fn to_json(&self) -> Result<String> {
+        match self {
+            Object::Response(r) => r.to_json(),
+            Object::Prompt(p) => p.to_json(true),
+            Object::Session(s) => s.to_json(),
+            Object::Template(t) => t.to_json(),
+        }
+    }
+}
+
+/// The kind of the object in `text`, from its members.
+///
+/// # Errors
+/// The text is not a JSON object, or it is not any memor object.
+pub fn detect_kind(text: &str) -> Result<ObjectKind> {
+    let mut reader = Reader::new(text);
+    if reader.peek() != Kind::Dict {
+        return Err(
+            Error::validation("Not a memor object: expected a JSON object.")
+                .context(format!("at byte {}", reader.offset())),
+        );
+    }
+    let mut type_name = None;
+    let mut has_content = false;
+    let mut has_custom_map = false;
+    let scan = reader.object(|r, key| {
+        match &*key {
+            "type" => type_name = r.value()?.as_str().map(str::to_owned),
+            "content" => {
+                has_content = true;
+                r.skip()?;
+            }
+            "custom_map" => {
+                has_custom_map = true;
+                r.skip()?;
+            }
+            _ => r.skip()?,
+        }
+        Ok(())
+    });
+    if let Err(e) = scan {
+        return Err(Error::validation("Not a memor object: invalid JSON.").context(e.to_string()));
+    }
+    match type_name.as_deref() {
+        Some("Response") => Ok(ObjectKind::Response),
+        Some("Prompt") => Ok(ObjectKind::Prompt),
+        Some("Session") => Ok(ObjectKind::Session),
+        Some(other) => Err(Error::validation(msg::SESSION_STRUCTURE)
+            .context(format!("unknown object type {other:?}"))),
+        None if has_content && has_custom_map => Ok(ObjectKind::Template),
+        None => Err(Error::validation("Not a memor object: no `type` member.")),
+    }
+}
+
+/// Parses JSON text as Python's `json.loads` would.
+///
+/// # Errors
+/// Invalid JSON, with the byte offset.
+pub fn parse_json(text: &str) -> Result<PyValue> {
+    json::parse(text).map_err(|e| Error::validation("Invalid JSON.").context(e.to_string()))
+}
+
+/// memor's size-warning texts (Python emits them as `RuntimeWarning`s when rendering).
+impl Response {
+    /// The size warning memor would emit now, if the size warning is on and exceeded.
+    pub fn size_warning(&self) -> Option<String> {
+        message_size_warning(&self.warnings, &self.id, self.size())
+    }
+}
+
+impl Prompt {
+    /// The size warning memor would emit now, if the size warning is on and exceeded.
+    pub fn size_warning(&self) -> Option<String> {
+        message_size_warning(&self.warnings, &self.id, self.size())
+    }
+}
+
+impl Session {
+    /// The size warning memor would emit now for the session itself.
+    pub fn size_warning(&self) -> Option<String> {
+        let threshold = self.warnings.size_threshold()?;
+        let size = self.size();
+        (size as f64 > threshold).then(|| {
+            format!(
+                "Session exceeded size threshold ({size} > {}).",
+                self.warnings.threshold_text()
+            )
+        })
+    }
+
+    /// Every warning a STRING render emits, in memor's order: the session's, then each
+    /// enabled message's, up to the first message that fails to render.
+    pub fn render_warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.size_warning().into_iter().collect();
+        for (_, message) in self.enabled_messages() {
+            let (w, ok) = match message {
+                crate::Message::Prompt(p) => (p.size_warning(), p.render_string().is_ok()),
+                crate::Message::Response(r) => (r.size_warning(), true),
+            };
+            out.extend(w);
+            if !ok {
+                break;
+            }
+        }
+        out
+    }
+}
+
+fn message_size_warning(warnings: &crate::Warnings, id: &str, size: usize) -> Option<String> {
+    let threshold = warnings.size_threshold()?;
+    (size as f64 > threshold).then(|| {
+        format!(
+            "Message {id} exceeded size threshold ({size} > {}).",
+            warnings.threshold_text()
+        )
+    })
+}

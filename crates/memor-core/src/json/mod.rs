@@ -1,0 +1,13 @@
+//! JSON as Python's `json` module reads and writes it.
+//!
+//! memor's files are what Python's `json.dump` writes; [`read`] reads Python's dialect
+//! (`NaN`, `Infinity`, integers of any size) and [`write`] writes byte for byte what Python
+//! writes, through serde_json with a custom formatter.
+
+pub mod read;
+mod value;
+pub mod write;
+
+pub use read::{JsonError, parse};
+pub use value::{Number, PyDict, PyList, PyValue};
+pub use write::{PyFormatter, serialized_len, to_string, to_writer};

@@ -1,0 +1,1 @@
+//! Searching messages (in progress).
