@@ -298,6 +298,33 @@ fn memor_conformance() {
         check_input_case(&mut tally, &label, kind, input, &case["from_json"]);
     }
 
+    // Every preset on prompts saved without template.
+    for (line, case) in read_jsonl("memor/presets.jsonl") {
+        let path = format!(
+            "{}.{}",
+            case["group"].as_str().unwrap(),
+            case["name"].as_str().unwrap()
+        );
+        let label = format!("presets.jsonl:{line} {path}");
+        let preset =
+            memor_presets::Preset::find(&path).unwrap_or_else(|| panic!("{label}: unknown preset"));
+        let mut prompt = Prompt::load(dir.join(case["prompt_file"].as_str().unwrap())).unwrap();
+        prompt.update_template(PromptTemplate::from_preset(preset));
+        let rendered = prompt.render_string();
+        // C6: the `fixed` outcome is what the presets give once `date` is in the context.
+        let expect = case.get("fixed").unwrap_or(&case["result"]);
+        let ok = match (outcome(expect), &rendered) {
+            (Ok(Value::String(e)), Ok(r)) => e == r,
+            (Err(_), Err(e)) => e.kind() == ErrorKind::Render,
+            _ => false,
+        };
+        tally.check(ok, || {
+            format!("{label}\n    expected {expect}\n    got      {rendered:?}")
+        });
+    }
+
+    check_operations(&mut tally);
+
     tally.finish("memor conformance");
 }
 
@@ -519,4 +546,813 @@ fn prompt_missing_variables(p: &Prompt) -> memor_core::Result<Vec<String>> {
         ctx.insert(n.to_owned(), PyValue::Null);
     }
     p.template().missing_variables(Some(&ctx))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operation scripts.
+
+use memor_core::json::Number;
+use memor_core::{FinishReason, Message, Role};
+
+#[derive(Clone, Debug)]
+enum Obj {
+    Response(Response),
+    Prompt(Prompt),
+    Session(Session),
+}
+
+/// What one op gave.
+enum Got {
+    /// A value to compare with the recorded one (normalized JSON).
+    Value(Value),
+    /// `None` in Python.
+    Unit,
+    /// An error of this kind.
+    Error(ErrorKind, String),
+    /// The argument has a type the Rust signature cannot take: refused at compile time.
+    TypeRefused,
+    /// Not compared here (structured render formats belong to memor-render).
+    Unchecked,
+    /// memor-core deliberately differs from here on (rule C7).
+    Diverged,
+}
+
+fn load_arg(v: &Value) -> Option<Obj> {
+    let file = v.get("$file")?.as_str()?;
+    let dir = memor_dir();
+    Some(match Object::load(dir.join(file)).ok()? {
+        Object::Response(r) => Obj::Response(r),
+        Object::Prompt(p) => Obj::Prompt(p),
+        Object::Session(s) => Obj::Session(s),
+        Object::Template(_) => return None,
+    })
+}
+
+fn message_arg(v: &Value) -> Option<Message> {
+    match load_arg(v)? {
+        Obj::Response(r) => Some(Message::Response(r)),
+        Obj::Prompt(p) => Some(Message::Prompt(p)),
+        Obj::Session(_) => None,
+    }
+}
+
+fn number_arg(v: &Value) -> Option<Option<Number>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Number(_) => match json::parse(&v.to_string()).ok()? {
+            PyValue::Number(n) => Some(Some(n)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn to_json_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+/// memor's tagged result values as the JSON memor-core writes, without ids and modification
+/// dates (compared in the final saved text instead).
+fn normalize(v: &Value) -> Value {
+    match v {
+        Value::Object(m) if m.len() == 1 => {
+            let (k, inner) = m.iter().next().unwrap();
+            match k.as_str() {
+                "$Role" | "$datetime" => inner.clone(),
+                "$Response" | "$Prompt" | "$Session" | "$PromptTemplate" => normalize(inner),
+                _ => Value::Object(m.iter().map(|(k, v)| (k.clone(), normalize(v))).collect()),
+            }
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "id" && k.as_str() != "date_modified")
+                .map(|(k, v)| (k.clone(), normalize(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(normalize).collect()),
+        other => other.clone(),
+    }
+}
+
+fn message_json(m: &Message) -> Value {
+    match m {
+        Message::Prompt(p) => to_json_value(&p.to_json(true).unwrap()),
+        Message::Response(r) => to_json_value(&r.to_json().unwrap()),
+    }
+}
+
+/// A Python `int` argument: integers and booleans (`True` is 1).
+fn py_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Bool(b) => Some(i64::from(*b)),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+/// The indices Python's `list[start:stop:step]` selects.
+fn py_slice(slice: &[Value], len: usize) -> Vec<usize> {
+    let len = len as i64;
+    let step = slice.get(2).and_then(Value::as_i64).unwrap_or(1);
+    let (lo, hi) = if step > 0 { (0, len) } else { (-1, len - 1) };
+    let bound = |v: Option<&Value>, default: i64| match v.and_then(Value::as_i64) {
+        None => default,
+        Some(i) if i < 0 => (len + i).max(lo),
+        Some(i) => i.min(hi),
+    };
+    let (start, stop) = if step > 0 {
+        (bound(slice.first(), lo), bound(slice.get(1), hi))
+    } else {
+        (bound(slice.first(), hi), bound(slice.get(1), lo))
+    };
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        i += step;
+    }
+    out
+}
+
+/// Python's list index: negative from the end.
+fn py_index(i: i64, len: usize) -> Option<usize> {
+    let len = len as i64;
+    let j = if i < 0 { len + i } else { i };
+    (0..len).contains(&j).then_some(j as usize)
+}
+
+/// Python's `list.insert` position.
+fn py_insert_at(i: i64, len: usize) -> usize {
+    let len = len as i64;
+    let j = if i < 0 { (len + i).max(0) } else { i.min(len) };
+    j as usize
+}
+
+fn index_err() -> Got {
+    Got::Error(ErrorKind::Index, "index out of range".into())
+}
+
+fn err(e: &memor_core::Error) -> Got {
+    Got::Error(e.kind(), e.message().to_owned())
+}
+
+fn unit_or_err(r: memor_core::Result<()>) -> Got {
+    match r {
+        Ok(()) => Got::Unit,
+        Err(e) => err(&e),
+    }
+}
+
+fn check_operations(tally: &mut Tally) {
+    for (line, case) in read_jsonl("memor/operations.jsonl") {
+        let name = case["name"].as_str().unwrap_or("");
+        let label = format!("operations.jsonl:{line} ({name})");
+        let initial =
+            load_arg(&serde_json::json!({"$file": case["initial"]})).expect("initial object loads");
+        let mut current = initial;
+        let mut diverged = false;
+        let mut ids_regenerated = false;
+        for (i, op) in case["ops"].as_array().unwrap().iter().enumerate() {
+            let name = op["op"].as_str().unwrap();
+            let args = op["args"].as_array().unwrap();
+            if matches!(name, "copy" | "regenerate_id" | "add" | "radd") {
+                ids_regenerated = true;
+            }
+            let got = apply(&mut current, name, args);
+            let expected = &case["results"][i];
+            let op_label = format!(
+                "{label} op {i} {name}{}",
+                serde_json::to_string(args).unwrap()
+            );
+            match got {
+                Got::Diverged => {
+                    tally.check(true, String::new);
+                    diverged = true;
+                    break;
+                }
+                Got::Unchecked => {}
+                Got::TypeRefused => {
+                    tally.check(expected.get("error").is_some(), || {
+                        format!("{op_label}: argument refused by type, but memor gave {expected}")
+                    });
+                }
+                Got::Unit => tally.check(expected.get("ok") == Some(&Value::Null), || {
+                    format!("{op_label}: got None, expected {expected}")
+                }),
+                Got::Error(kind, message) => {
+                    let ok = match outcome(expected) {
+                        Err((class, _)) => {
+                            class == class_of(kind)
+                                || (class == "TypeError" && kind == ErrorKind::Validation)
+                                || (class == "ValueError" && kind == ErrorKind::Index)
+                        }
+                        Ok(_) => false,
+                    };
+                    tally.check(ok, || {
+                        format!("{op_label}: got {kind:?} {message}, expected {expected}")
+                    });
+                }
+                Got::Value(v) => {
+                    let ok = match outcome(expected) {
+                        Ok(e) => {
+                            let skip_ids = ids_regenerated
+                                && name == "get"
+                                && args.first() == Some(&Value::from("id"));
+                            skip_ids || normalize(e) == normalize(&v)
+                        }
+                        Err(_) => false,
+                    };
+                    tally.check(ok, || {
+                        format!("{op_label}:\n    got      {v}\n    expected {expected}")
+                    });
+                }
+            }
+        }
+        if diverged {
+            continue;
+        }
+        let final_ = &case["final"];
+        let saved = match &current {
+            Obj::Response(r) => r.to_json(),
+            Obj::Prompt(p) => p.to_json(true),
+            Obj::Session(s) => s.to_json(),
+        }
+        .unwrap();
+        let result = same_saved_text(
+            &saved,
+            final_["saved"].as_str().unwrap_or(""),
+            &strings(&final_["clock_paths"]),
+            &strings(&final_["generated_id_paths"]),
+        );
+        tally.check(result.is_ok(), || {
+            format!("{label}: final state: {}", result.unwrap_err())
+        });
+    }
+}
+
+fn render_format(args: &[Value]) -> Option<&str> {
+    match args.first() {
+        None => Some("STRING"),
+        Some(v) => v.get("$render_format").and_then(Value::as_str),
+    }
+}
+
+/// One op on the current object.
+fn apply(current: &mut Obj, name: &str, args: &[Value]) -> Got {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    // Ops every kind has.
+    match name {
+        "copy" => {
+            *current = match current {
+                Obj::Response(r) => Obj::Response(r.copy()),
+                Obj::Prompt(p) => Obj::Prompt(p.copy()),
+                Obj::Session(s) => Obj::Session(s.copy()),
+            };
+            return Got::Unit;
+        }
+        "eq" => {
+            return Got::Value(Value::Bool(match (&*current, load_arg(arg(0))) {
+                (Obj::Response(a), Some(Obj::Response(b))) => *a == b,
+                (Obj::Prompt(a), Some(Obj::Prompt(b))) => *a == b,
+                (Obj::Session(a), Some(Obj::Session(b))) => *a == b,
+                _ => false,
+            }));
+        }
+        _ => {}
+    }
+    match current {
+        Obj::Response(r) => apply_response(r, name, args),
+        Obj::Prompt(p) => apply_prompt(p, name, args),
+        Obj::Session(s) => match apply_session(s, name, args) {
+            SessionOp::Got(g) => g,
+            SessionOp::Replace(new) => {
+                *current = Obj::Session(new);
+                Got::Unit
+            }
+        },
+    }
+}
+
+fn apply_message_common<M: MessageOps>(m: &mut M, name: &str, args: &[Value]) -> Option<Got> {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    Some(match name {
+        "update_message" => match arg(0) {
+            Value::String(s) => {
+                m.set_message(s);
+                Got::Unit
+            }
+            _ => Got::TypeRefused,
+        },
+        "update_role" => match arg(0).get("$role").and_then(Value::as_str) {
+            Some(role) => {
+                m.set_role(role.parse::<Role>().unwrap());
+                Got::Unit
+            }
+            None => Got::TypeRefused,
+        },
+        "update_tokens" => match number_arg(arg(0)) {
+            Some(n) => unit_or_err(m.set_tokens(n)),
+            None => Got::TypeRefused,
+        },
+        "set_size_warning" => match number_arg(arg(0)) {
+            Some(Some(n)) => unit_or_err(m.set_size_warning(n)),
+            _ => Got::TypeRefused,
+        },
+        "reset_size_warning" => {
+            m.reset_size_warning();
+            Got::Unit
+        }
+        "regenerate_id" => {
+            m.regenerate();
+            Got::Unit
+        }
+        "update_message_from_xml" => {
+            if arg(0).is_object() {
+                unit_or_err(m.from_xml(arg(0)))
+            } else {
+                Got::Error(ErrorKind::Validation, "not a tree".into())
+            }
+        }
+        "contains_xml" => match m.contains(arg(0).as_bool().unwrap_or(false)) {
+            Ok(b) => Got::Value(Value::Bool(b)),
+            Err(e) => err(&e),
+        },
+        // C6: a render memor fails only for lack of `date` is not compared.
+        "check_render" if m.memor_lacks_date() => Got::Unchecked,
+        "render" if m.memor_lacks_date() => Got::Unchecked,
+        "check_render" => Got::Value(Value::Bool(m.render().is_ok())),
+        "render" => match render_format(args) {
+            Some("STRING") => match m.render() {
+                Ok(text) => Got::Value(Value::String(text)),
+                Err(e) => err(&e),
+            },
+            _ => Got::Unchecked,
+        },
+        "len" => Got::Value(Value::from(m.render().map_or(0, |t| t.chars().count()))),
+        _ => return None,
+    })
+}
+
+/// The message operations both kinds share, for the interpreter.
+trait MessageOps {
+    fn set_message(&mut self, s: &str);
+    fn set_role(&mut self, r: Role);
+    fn set_tokens(&mut self, n: Option<Number>) -> memor_core::Result<()>;
+    fn set_size_warning(&mut self, n: Number) -> memor_core::Result<()>;
+    fn reset_size_warning(&mut self);
+    fn regenerate(&mut self);
+    fn from_xml(&mut self, tree: &Value) -> memor_core::Result<()>;
+    fn contains(&self, verify: bool) -> memor_core::Result<bool>;
+    fn render(&self) -> memor_core::Result<String>;
+    fn json(&self) -> Value;
+    fn tree(&self) -> memor_core::Result<Value>;
+    /// Rule C6: memor's own render of this message fails only because `date` is missing.
+    fn memor_lacks_date(&self) -> bool;
+}
+
+macro_rules! message_ops {
+    ($ty:ty, $render:expr, $json:expr, $lacks:expr) => {
+        impl MessageOps for $ty {
+            fn set_message(&mut self, s: &str) {
+                self.update_message(s)
+            }
+            fn set_role(&mut self, r: Role) {
+                self.update_role(r)
+            }
+            fn set_tokens(&mut self, n: Option<Number>) -> memor_core::Result<()> {
+                self.update_tokens(n)
+            }
+            fn set_size_warning(&mut self, n: Number) -> memor_core::Result<()> {
+                <$ty>::set_size_warning(self, n)
+            }
+            fn reset_size_warning(&mut self) {
+                <$ty>::reset_size_warning(self)
+            }
+            fn regenerate(&mut self) {
+                self.regenerate_id()
+            }
+            fn from_xml(&mut self, tree: &Value) -> memor_core::Result<()> {
+                self.update_message_from_xml(tree)
+            }
+            fn contains(&self, verify: bool) -> memor_core::Result<bool> {
+                self.contains_xml(verify)
+            }
+            fn render(&self) -> memor_core::Result<String> {
+                $render(self)
+            }
+            fn json(&self) -> Value {
+                $json(self)
+            }
+            fn tree(&self) -> memor_core::Result<Value> {
+                self.xml_tree()
+            }
+            fn memor_lacks_date(&self) -> bool {
+                $lacks(self)
+            }
+        }
+    };
+}
+
+message_ops!(
+    Response,
+    |r: &Response| Ok(r.render_string().to_owned()),
+    |r: &Response| to_json_value(&r.to_json().unwrap()),
+    |_: &Response| false
+);
+message_ops!(
+    Prompt,
+    |p: &Prompt| p.render_string(),
+    |p: &Prompt| to_json_value(&p.to_json(true).unwrap()),
+    memor_fails_for_date
+);
+
+/// Renders a prompt's format template with exactly memor 1.4's context (no `date`) and tells
+/// whether it fails with `KeyError: 'date'` while memor-core renders it.
+fn memor_fails_for_date(p: &Prompt) -> bool {
+    let t = p.template();
+    if t.engine() != memor_core::Engine::Format || p.render_string().is_err() {
+        return false;
+    }
+    let Some(content) = t.content() else {
+        return false;
+    };
+    let mut ctx = serde_json::Map::new();
+    if let Some(map) = t.custom_map() {
+        for (k, v) in map.iter() {
+            ctx.insert(k.clone(), to_json_value(&json::to_string(v).unwrap()));
+        }
+    }
+    ctx.insert("prompt".into(), to_json_value(&p.to_json(false).unwrap()));
+    if let Some(r) = p.selected_response() {
+        ctx.insert("response".into(), to_json_value(&r.to_json().unwrap()));
+    }
+    let responses: Vec<Value> = p
+        .responses()
+        .iter()
+        .map(|r| to_json_value(&r.to_json().unwrap()))
+        .collect();
+    ctx.insert("responses".into(), Value::Array(responses));
+    matches!(
+        memor_template::format(content, &Value::Object(ctx)),
+        Err(e) if e.kind() == memor_template::ErrorKind::Key && e.message() == "'date'"
+    )
+}
+
+fn get_common<M: MessageOps>(m: &M, prop: &str) -> Option<Got> {
+    Some(match prop {
+        "xml_tree" => match m.tree() {
+            Ok(t) => Got::Value(t),
+            Err(e) => err(&e),
+        },
+        "message" | "id" | "warnings" | "role" | "tokens" => Got::Value(m.json()[prop].clone()),
+        _ => return None,
+    })
+}
+
+fn apply_response(r: &mut Response, name: &str, args: &[Value]) -> Got {
+    if let Some(g) = apply_message_common(r, name, args) {
+        return g;
+    }
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    let numeric =
+        |r: &mut Response, f: fn(&mut Response, Option<Number>) -> memor_core::Result<()>| {
+            match number_arg(arg(0)) {
+                Some(n) => unit_or_err(f(r, n)),
+                None => Got::TypeRefused,
+            }
+        };
+    match name {
+        "update_score" => numeric(r, Response::update_score),
+        "update_temperature" => numeric(r, Response::update_temperature),
+        "update_top_k" => numeric(r, Response::update_top_k),
+        "update_top_p" => numeric(r, Response::update_top_p),
+        "update_inference_time" => numeric(r, Response::update_inference_time),
+        "update_seed" => numeric(r, Response::update_seed),
+        "update_gpu" => match arg(0) {
+            Value::String(s) => {
+                r.update_gpu(Some(s.clone()));
+                Got::Unit
+            }
+            Value::Null => {
+                r.update_gpu(None);
+                Got::Unit
+            }
+            _ => Got::TypeRefused,
+        },
+        "update_model" => {
+            if let Some(path) = arg(0).get("$model").and_then(Value::as_str) {
+                let model = memor_presets::Model::from_path(path).expect("a known model");
+                r.update_model(model.as_str());
+                Got::Unit
+            } else if let Value::String(s) = arg(0) {
+                r.update_model(s.clone());
+                Got::Unit
+            } else {
+                Got::TypeRefused
+            }
+        }
+        "update_finish_reason" => {
+            if let Some(name) = arg(0).get("$finish_reason").and_then(Value::as_str) {
+                r.update_finish_reason(FinishReason::from_member_name(name));
+                Got::Unit
+            } else {
+                match arg(0) {
+                    Value::String(s) => {
+                        r.update_finish_reason(Some(FinishReason::from(s.as_str())));
+                        Got::Unit
+                    }
+                    Value::Null => {
+                        r.update_finish_reason(None);
+                        Got::Unit
+                    }
+                    _ => Got::TypeRefused,
+                }
+            }
+        }
+        "get" => {
+            let prop = arg(0).as_str().unwrap_or("");
+            get_common(r, prop).unwrap_or_else(|| Got::Value(r.json()[prop].clone()))
+        }
+        other => panic!("unknown Response op {other}"),
+    }
+}
+
+fn apply_prompt(p: &mut Prompt, name: &str, args: &[Value]) -> Got {
+    if let Some(g) = apply_message_common(p, name, args) {
+        return g;
+    }
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    match name {
+        "add_response" => match load_arg(arg(0)) {
+            Some(Obj::Response(r)) => {
+                let index = arg(1)
+                    .as_i64()
+                    .map(|i| py_insert_at(i, p.responses().len()));
+                p.add_response(r, index);
+                Got::Unit
+            }
+            _ => Got::Error(ErrorKind::Validation, "not a response".into()),
+        },
+        "remove_response" => match arg(0)
+            .as_i64()
+            .and_then(|i| py_index(i, p.responses().len()))
+        {
+            Some(i) => unit_or_err(p.remove_response(i).map(drop)),
+            None if arg(0).is_i64() => index_err(),
+            None => Got::TypeRefused,
+        },
+        "clear_responses" => {
+            p.clear_responses();
+            Got::Unit
+        }
+        "select_response" => match arg(0).as_u64() {
+            Some(i) => match p.select_response(i as usize) {
+                Some(r) => Got::Value(to_json_value(&r.to_json().unwrap())),
+                None => Got::Unit,
+            },
+            None => Got::Error(ErrorKind::Validation, "index".into()),
+        },
+        "update_responses" => {
+            let list: Option<Vec<Response>> = arg(0).as_array().and_then(|a| {
+                a.iter()
+                    .map(|v| match load_arg(v) {
+                        Some(Obj::Response(r)) => Some(r),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            match list {
+                Some(l) => {
+                    p.update_responses(l);
+                    Got::Unit
+                }
+                None => Got::Error(ErrorKind::Validation, "not responses".into()),
+            }
+        }
+        "update_template" => {
+            let template = match arg(0).get("$preset").and_then(Value::as_str) {
+                Some(path) => memor_presets::Preset::find(path).map(PromptTemplate::from_preset),
+                None => arg(0)
+                    .get("$file")
+                    .and_then(Value::as_str)
+                    .and_then(|f| PromptTemplate::load(memor_dir().join(f)).ok()),
+            };
+            match template {
+                Some(t) => {
+                    p.update_template(t);
+                    Got::Unit
+                }
+                None => Got::Error(ErrorKind::Validation, "not a template".into()),
+            }
+        }
+        "get" => {
+            let prop = arg(0).as_str().unwrap_or("");
+            if let Some(g) = get_common(p, prop) {
+                return g;
+            }
+            match prop {
+                "selected_response" => match p.selected_response() {
+                    Some(r) => Got::Value(to_json_value(&r.to_json().unwrap())),
+                    None => Got::Unit,
+                },
+                other => Got::Value(p.json()[other].clone()),
+            }
+        }
+        other => panic!("unknown Prompt op {other}"),
+    }
+}
+
+enum SessionOp {
+    Got(Got),
+    Replace(Session),
+}
+
+fn apply_session(s: &mut Session, name: &str, args: &[Value]) -> SessionOp {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    let got = |g| SessionOp::Got(g);
+    let index_op = |s: &mut Session, f: fn(&mut Session, usize) -> memor_core::Result<()>| {
+        match py_int(arg(0)) {
+            Some(i) => match py_index(i, s.len()) {
+                Some(j) => unit_or_err(f(s, j)),
+                None => index_err(),
+            },
+            None => Got::TypeRefused,
+        }
+    };
+    match name {
+        "add" | "radd" => match load_arg(arg(0)) {
+            Some(Obj::Session(other)) => SessionOp::Replace(&*s + &other),
+            Some(Obj::Prompt(p)) if name == "add" => SessionOp::Replace(&*s + Message::Prompt(p)),
+            Some(Obj::Response(r)) if name == "add" => {
+                SessionOp::Replace(&*s + Message::Response(r))
+            }
+            Some(Obj::Prompt(p)) => SessionOp::Replace(s.prepend(Message::Prompt(p))),
+            Some(Obj::Response(r)) => SessionOp::Replace(s.prepend(Message::Response(r))),
+            None => got(Got::TypeRefused),
+        },
+        "add_message" => {
+            let Some(message) = message_arg(arg(0)) else {
+                return got(Got::Error(ErrorKind::Validation, "not a message".into()));
+            };
+            let status = match args.get(1) {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return got(Got::Error(ErrorKind::Validation, "status".into())),
+            };
+            let index = arg(2).as_i64().map(|i| py_insert_at(i, s.len()));
+            s.add_message(message, status, index);
+            got(Got::Unit)
+        }
+        "remove_message" | "remove_message_by_index" | "remove_message_by_id" => {
+            match (py_int(arg(0)), arg(0)) {
+                (Some(i), _) if name != "remove_message_by_id" => match py_index(i, s.len()) {
+                    Some(i) => got(unit_or_err(s.remove_message(i).map(drop))),
+                    None => got(index_err()),
+                },
+                (None, Value::String(id)) if name != "remove_message_by_index" => {
+                    s.remove_message_by_id(id);
+                    got(Got::Unit)
+                }
+                _ => got(Got::Error(ErrorKind::Validation, "identifier".into())),
+            }
+        }
+        "get_message" | "getitem" | "get_message_by_index" | "get_message_by_id" => {
+            let a = arg(0);
+            if let Some(slice) = a.get("$slice").and_then(Value::as_array) {
+                let items: Vec<Value> = py_slice(slice, s.len())
+                    .into_iter()
+                    .filter_map(|i| s.get_message(i))
+                    .map(message_json)
+                    .collect();
+                return got(Got::Value(Value::Array(items)));
+            }
+            if let Some(i) = py_int(a) {
+                return match py_index(i, s.len()) {
+                    Some(i) => got(Got::Value(message_json(&s.messages()[i]))),
+                    None => got(index_err()),
+                };
+            }
+            match a {
+                Value::String(id) => got(s
+                    .get_message_by_id(id)
+                    .map_or(Got::Unit, |m| Got::Value(message_json(m)))),
+                _ => got(Got::Error(ErrorKind::Validation, "identifier".into())),
+            }
+        }
+        "enable_message" | "unmask_message" => got(index_op(s, Session::enable_message)),
+        "disable_message" | "mask_message" => got(index_op(s, Session::disable_message)),
+        "enable_all_messages" => {
+            s.enable_all_messages();
+            got(Got::Unit)
+        }
+        "disable_all_messages" => {
+            s.disable_all_messages();
+            got(Got::Unit)
+        }
+        "clear_messages" => {
+            s.clear_messages();
+            got(Got::Unit)
+        }
+        "update_title" => match arg(0) {
+            Value::String(t) => {
+                s.update_title(Some(t.clone()));
+                got(Got::Unit)
+            }
+            Value::Null => {
+                s.update_title(None);
+                got(Got::Unit)
+            }
+            _ => got(Got::TypeRefused),
+        },
+        "update_messages" => {
+            let messages: Option<Vec<Message>> = arg(0)
+                .as_array()
+                .and_then(|a| a.iter().map(message_arg).collect());
+            let Some(messages) = messages else {
+                return got(Got::Error(ErrorKind::Validation, "messages".into()));
+            };
+            let status: Option<Option<Vec<bool>>> = match args.get(1) {
+                None | Some(Value::Null) => Some(None),
+                Some(Value::Array(a)) if a.is_empty() => Some(None),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(Value::as_bool)
+                    .collect::<Option<Vec<bool>>>()
+                    .map(Some),
+                Some(_) => None,
+            };
+            match status {
+                Some(status) => got(unit_or_err(s.update_messages(messages, status))),
+                None => got(Got::Error(ErrorKind::Validation, "status".into())),
+            }
+        }
+        "update_messages_status" => match arg(0).as_array() {
+            // C7: memor 1.4 enables every message for an empty list; memor-core refuses it.
+            Some(a) if a.is_empty() && !s.is_empty() => {
+                let refused = s.update_messages_status(Vec::new()).is_err();
+                got(if refused {
+                    Got::Diverged
+                } else {
+                    Got::Value(Value::from("accepted an empty status list"))
+                })
+            }
+            Some(a) => match a.iter().map(Value::as_bool).collect::<Option<Vec<bool>>>() {
+                Some(status) => got(unit_or_err(s.update_messages_status(status))),
+                None => got(Got::Error(ErrorKind::Validation, "status".into())),
+            },
+            None => got(Got::Error(ErrorKind::Validation, "status".into())),
+        },
+        "reset_render_counter" => {
+            s.reset_render_counter();
+            got(Got::Unit)
+        }
+        "set_size_warning" => match number_arg(arg(0)) {
+            Some(Some(n)) => got(unit_or_err(s.set_size_warning(n))),
+            _ => got(Got::TypeRefused),
+        },
+        "reset_size_warning" => {
+            s.reset_size_warning();
+            got(Got::Unit)
+        }
+        "render" => {
+            let format = render_format(args);
+            let counter = args.get(1).and_then(Value::as_bool).unwrap_or(true);
+            let rendered = s.render_string();
+            if counter && rendered.is_ok() {
+                s.count_render();
+            }
+            got(match (format, rendered) {
+                (Some("STRING"), Ok(text)) => Got::Value(Value::String(text)),
+                (_, Err(e)) => err(&e),
+                _ => Got::Unchecked,
+            })
+        }
+        "check_render" => got(Got::Value(Value::Bool(s.render_string().is_ok()))),
+        "estimate_tokens" => {
+            let estimator = arg(0)
+                .get("$estimator")
+                .and_then(Value::as_str)
+                .and_then(|e| e.parse::<Estimator>().ok())
+                .unwrap_or_default();
+            got(match s.render_string() {
+                Ok(text) => Got::Value(Value::from(estimator.estimate(&text))),
+                Err(e) => err(&e),
+            })
+        }
+        "search" => got(Got::Unchecked),
+        "len" => got(Got::Value(Value::from(s.len()))),
+        "contains" => got(match message_arg(arg(0)) {
+            Some(m) => Got::Value(Value::Bool(s.contains(&m))),
+            None => Got::Value(Value::Bool(false)),
+        }),
+        "get" => {
+            let prop = arg(0).as_str().unwrap_or("");
+            let json = to_json_value(&s.to_json().unwrap());
+            got(match prop {
+                "masks" => Got::Value(Value::from(s.masks())),
+                other => Got::Value(json[other].clone()),
+            })
+        }
+        other => panic!("unknown Session op {other}"),
+    }
 }

@@ -9,6 +9,7 @@ mod prompt;
 mod prompt_template;
 mod response;
 mod session;
+mod xml_methods;
 
 pub use error::{Error, ErrorKind, Result};
 pub use fields::{FinishReason, Role, Warnings, is_valid_id, new_id};
