@@ -4,18 +4,29 @@
 //! them for whichever model comes next. This crate gathers memor's library crates:
 //!
 //! - [`template`] ([`memor-template`](memor_template)): Python's `str.format`, exactly, over
-//!   JSON-like values: the engine behind every prompt template.
+//!   JSON-like values: the engine behind every prompt template;
+//! - [`core`] ([`memor-core`](memor_core)): sessions, prompts, responses and templates, with
+//!   memor 1.4's file format byte for byte; its main types are re-exported at the root;
+//! - [`presets`] ([`memor-presets`](memor_presets)): memor's 56 preset templates and its model
+//!   catalog.
 //!
 //! ```
-//! use memor::template::Template;
+//! use memor::{Prompt, Response, Session};
 //!
-//! let t = Template::parse("{instruction}Prompt: {prompt[message]}")?;
-//! let ctx = serde_json::json!({"instruction": "Be brief.\n", "prompt": {"message": "Hi!"}});
-//! assert_eq!(t.render(&ctx)?, "Be brief.\nPrompt: Hi!");
-//! # Ok::<(), memor::template::Error>(())
+//! let mut prompt = Prompt::new("What is 2 + 2?");
+//! prompt.add_response(Response::new("4"), None);
+//! let session = Session::with_messages(Some("Maths".into()), vec![prompt.into()]);
+//! assert_eq!(session.render_string()?, "What is 2 + 2?\n");
+//! # Ok::<(), memor::Error>(())
 //! ```
 
+pub use memor_core as core;
+pub use memor_presets as presets;
 pub use memor_template as template;
+
+pub use memor_core::{
+    Error, ErrorKind, Message, Object, Prompt, PromptTemplate, Response, Role, Session,
+};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -25,7 +25,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{Tally, conformance_dir, read_jsonl};
+use common::{Tally, conformance_dir, py_to_serde, read_jsonl, serde_to_py};
 use memor_core::date::{self, Date};
 use memor_core::estimate::Estimator;
 use memor_core::json::{self, PyValue};
@@ -496,8 +496,8 @@ fn check_object_case(
             for ctx_case in case["contexts"].as_array().unwrap() {
                 let ctx = match &ctx_case["context"] {
                     Value::Null => None,
-                    v => match json::parse(&v.to_string()) {
-                        Ok(PyValue::Dict(d)) => Some(d),
+                    v => match serde_to_py(v) {
+                        PyValue::Dict(d) => Some(d),
                         other => panic!("{label}: context {other:?}"),
                     },
                 };
@@ -597,18 +597,15 @@ fn message_arg(v: &Value) -> Option<Message> {
 }
 
 fn number_arg(v: &Value) -> Option<Option<Number>> {
-    match v {
-        Value::Null => Some(None),
-        Value::Number(_) => match json::parse(&v.to_string()).ok()? {
-            PyValue::Number(n) => Some(Some(n)),
-            _ => None,
-        },
+    match serde_to_py(v) {
+        PyValue::Null => Some(None),
+        PyValue::Number(n) => Some(Some(n)),
         _ => None,
     }
 }
 
 fn to_json_value(text: &str) -> Value {
-    serde_json::from_str(text).unwrap()
+    py_to_serde(&json::parse(text).unwrap())
 }
 
 /// memor's tagged result values as the JSON memor-core writes, without ids and modification
@@ -976,24 +973,20 @@ fn memor_fails_for_date(p: &Prompt) -> bool {
     let Some(content) = t.content() else {
         return false;
     };
-    let mut ctx = serde_json::Map::new();
-    if let Some(map) = t.custom_map() {
-        for (k, v) in map.iter() {
-            ctx.insert(k.clone(), to_json_value(&json::to_string(v).unwrap()));
-        }
-    }
-    ctx.insert("prompt".into(), to_json_value(&p.to_json(false).unwrap()));
+    let parse = |text: String| json::parse(&text).unwrap();
+    let mut ctx = t.custom_map().cloned().unwrap_or_default();
+    ctx.insert("prompt".into(), parse(p.to_json(false).unwrap()));
     if let Some(r) = p.selected_response() {
-        ctx.insert("response".into(), to_json_value(&r.to_json().unwrap()));
+        ctx.insert("response".into(), parse(r.to_json().unwrap()));
     }
-    let responses: Vec<Value> = p
+    let responses = p
         .responses()
         .iter()
-        .map(|r| to_json_value(&r.to_json().unwrap()))
+        .map(|r| parse(r.to_json().unwrap()))
         .collect();
-    ctx.insert("responses".into(), Value::Array(responses));
+    ctx.insert("responses".into(), PyValue::List(json::PyList(responses)));
     matches!(
-        memor_template::format(content, &Value::Object(ctx)),
+        memor_template::format(content, &ctx),
         Err(e) if e.kind() == memor_template::ErrorKind::Key && e.message() == "'date'"
     )
 }

@@ -183,6 +183,9 @@ pub fn new_id() -> String {
 /// Python's `int(_, 16)` reads as a value in `[0, 2**128)` (whitespace around, a `+`, a `0x`
 /// prefix, single underscores between digits and digits of any script are all allowed).
 pub fn is_valid_id(text: &str) -> bool {
+    if is_canonical_uuid(text) {
+        return true;
+    }
     let stripped = text.replace("urn:", "").replace("uuid:", "");
     let stripped = stripped.trim_matches(|c| c == '{' || c == '}');
     let hex: String = stripped.chars().filter(|&c| c != '-').collect();
@@ -190,6 +193,19 @@ pub fn is_valid_id(text: &str) -> bool {
         return false;
     }
     parse_python_hex_int(&hex).is_some_and(|(negative, value)| !negative || value == 0)
+}
+
+/// The common form, `8-4-4-4-12` hex digits, checked without allocating.
+fn is_canonical_uuid(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// Python's `int(text, 16)`: `(negative, value)` if it parses and fits 128 bits.

@@ -13,29 +13,77 @@ use crate::prompt_template::PromptTemplate;
 use crate::response::Response;
 use crate::session::Session;
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to
-/// disk, then renamed over `path`. On any failure the old file is untouched.
+/// How [`write_atomic_with`] makes a file reach the disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Atomic: the data is written and flushed to the operating system, then the temporary
+    /// file is renamed over the target. A crash of the process at any moment leaves either the
+    /// old or the new file.
+    #[default]
+    Atomic,
+    /// Also survives a power loss: the file and its directory are synced to the disk.
+    Durable,
+}
+
+/// Writes `bytes` to `path` atomically ([`Durability::Atomic`]).
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("a.json");
+/// memor_core::write_atomic(&path, b"{}")?;
+/// assert_eq!(std::fs::read(&path)?, b"{}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
-/// The directory is not writable, the disk is full, or the rename fails.
+/// The directory is not writable, the disk is full, or the rename fails; the old file is then
+/// untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, Durability::Atomic, |w| w.write_all(bytes))
+}
+
+/// Writes to `path` atomically: `write` fills a temporary file in the same directory, which is
+/// flushed (and synced, with [`Durability::Durable`]) and renamed over `path`. On any failure the
+/// temporary file is removed and the old file is untouched.
+///
+/// # Errors
+/// As [`write_atomic`], or `write`'s own error.
+pub fn write_atomic_with(
+    path: &Path,
+    durability: Durability,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".memor-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(path, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut buffered).map_err(|e| Error::io(path, e))?;
+    let tmp = buffered
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    if durability == Durability::Durable {
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    // Make the rename itself durable where the platform allows it.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+    if durability == Durability::Durable {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
+}
+
+/// Serializes `value` straight into an atomically written file.
+fn save_value<T: Serialize + ?Sized>(path: &Path, durability: Durability, value: &T) -> Result<()> {
+    write_atomic_with(path, durability, |w| {
+        json::to_writer(w, value).map_err(std::io::Error::other)
+    })
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -46,13 +94,6 @@ fn read_text(path: &Path) -> Result<String> {
             .context(format!("invalid UTF-8 at byte {offset}"))
             .with_path(path)
     })
-}
-
-fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(4096);
-    json::to_writer(&mut out, value)
-        .map_err(|e| Error::validation("Cannot serialize the object.").context(e.to_string()))?;
-    Ok(out)
 }
 
 fn size_of<T: Serialize + ?Sized>(value: &T) -> usize {
@@ -92,7 +133,14 @@ impl Response {
     /// # Errors
     /// The file cannot be written; the old file is then untouched.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), &to_bytes(self)?)
+        save_value(path.as_ref(), Durability::Atomic, self)
+    }
+    /// Saves atomically and syncs to the disk, to survive a power loss.
+    ///
+    /// # Errors
+    /// As `save`.
+    pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
+        save_value(path.as_ref(), Durability::Durable, self)
     }
     /// The size in bytes of the saved JSON (memor's `size`).
     pub fn size(&self) -> usize {
@@ -117,12 +165,13 @@ impl Prompt {
     /// # Errors
     /// The file cannot be written; the old file is then untouched.
     pub fn save(&self, path: impl AsRef<Path>, save_template: bool) -> Result<()> {
-        write_atomic(
+        save_value(
             path.as_ref(),
-            &to_bytes(&PromptJson {
+            Durability::Atomic,
+            &PromptJson {
                 prompt: self,
                 save_template,
-            })?,
+            },
         )
     }
     /// The size in bytes of the JSON with the template (memor's `size`).
@@ -144,7 +193,14 @@ impl Session {
     /// # Errors
     /// The file cannot be written; the old file is then untouched.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), &to_bytes(self)?)
+        save_value(path.as_ref(), Durability::Atomic, self)
+    }
+    /// Saves atomically and syncs to the disk, to survive a power loss.
+    ///
+    /// # Errors
+    /// As `save`.
+    pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
+        save_value(path.as_ref(), Durability::Durable, self)
     }
     /// The size in bytes of the saved JSON (memor's `size`).
     pub fn size(&self) -> usize {
@@ -165,7 +221,14 @@ impl PromptTemplate {
     /// # Errors
     /// The file cannot be written; the old file is then untouched.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), &to_bytes(self)?)
+        save_value(path.as_ref(), Durability::Atomic, self)
+    }
+    /// Saves atomically and syncs to the disk, to survive a power loss.
+    ///
+    /// # Errors
+    /// As `save`.
+    pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
+        save_value(path.as_ref(), Durability::Durable, self)
     }
     /// The size in bytes of the saved JSON (memor's `size`).
     pub fn size(&self) -> usize {

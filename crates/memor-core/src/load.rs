@@ -2,10 +2,14 @@
 
 use crate::date::Date;
 use crate::error::Error;
+use crate::json::read::{Kind, Reader};
 use crate::json::{JsonError, PyValue};
 
 /// A member read from a JSON object, `None` when absent.
 pub(crate) type Slot = Option<PyValue>;
+
+/// A date member as read: parsed, or what was wrong with it; `None` when absent.
+pub(crate) type DateSlot = Option<Result<Date, String>>;
 
 /// A JSON syntax error inside an object of the given kind: memor's structure message, with the
 /// offset.
@@ -13,29 +17,37 @@ pub(crate) fn structure(message: &'static str, e: JsonError) -> Error {
     Error::validation(message).context(e.to_string())
 }
 
-/// A required date member, parsed as memor parses it.
+/// Reads a date member, parsing the string where it lies in the input.
+pub(crate) fn read_date(r: &mut Reader<'_>) -> crate::json::read::Result<Result<Date, String>> {
+    if r.peek() == Kind::Str {
+        let text = r.string()?;
+        return Ok(Date::parse(&text).map_err(|e| e.to_string()));
+    }
+    let v = r.value()?;
+    Ok(Err(format!("a {}, not a date string", v.type_name())))
+}
+
+/// A required date member, as memor parses it.
 pub(crate) fn date_slot(
-    slot: Slot,
+    slot: DateSlot,
     name: &str,
     structure_message: &'static str,
 ) -> Result<Date, Error> {
     match slot {
         None => Err(Error::validation(structure_message).context(format!("missing key {name}"))),
-        Some(PyValue::Str(text)) => Date::parse(&text)
-            .map_err(|e| Error::validation(structure_message).context(format!("{name}: {e}"))),
-        Some(other) => Err(Error::validation(structure_message).context(format!(
-            "{name} is a {}, not a date string",
-            other.type_name()
-        ))),
+        Some(Ok(date)) => Ok(date),
+        Some(Err(what)) => {
+            Err(Error::validation(structure_message).context(format!("{name}: {what}")))
+        }
     }
 }
 
 /// Runs a nested reader; its error aborts the enclosing parse, as any error inside a nested
 /// object makes memor refuse the whole structure.
 pub(crate) fn nested<'a, T>(
-    reader: &mut crate::json::read::Reader<'a>,
+    reader: &mut Reader<'a>,
     what: &str,
-    read: impl FnOnce(&mut crate::json::read::Reader<'a>) -> Result<T, Error>,
+    read: impl FnOnce(&mut Reader<'a>) -> Result<T, Error>,
 ) -> crate::json::read::Result<T> {
     let at = reader.offset();
     read(reader).map_err(|e| JsonError {

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind, Result, msg};
 use crate::fields::{Role, Rule, Warnings, new_id};
 use crate::json::read::{Kind, Reader};
 use crate::json::{Number, PyDict, PyValue};
-use crate::load::{Slot, date_slot, nested, structure};
+use crate::load::{DateSlot, Slot, date_slot, nested, read_date, structure};
 use crate::prompt_template::{Layered, PromptTemplate};
 use crate::response::{MEMOR_VERSION, Response, ResponseView, id_slot, number_opt, string};
 
@@ -233,17 +233,32 @@ impl Prompt {
     /// # Errors
     /// memor's render error, with the template's own error as detail.
     pub fn render_string(&self) -> Result<String> {
+        let mut out = String::new();
+        self.render_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// As [`render_string`](Self::render_string), appending to `out` (on error, `out` may hold
+    /// part of the text).
+    ///
+    /// # Errors
+    /// As [`render_string`](Self::render_string).
+    pub fn render_into(&self, out: &mut String) -> Result<()> {
         let result = match self.template.engine {
             Engine::Format => {
                 let context = PromptContext::new(self);
-                self.template.render_format(&Layered {
-                    top: Some(&context),
-                    base: self.template.custom_map.as_ref(),
-                })
+                self.template.render_format_into(
+                    out,
+                    &Layered {
+                        top: Some(&context),
+                        base: self.template.custom_map.as_ref(),
+                    },
+                )
             }
             Engine::Jinja => self
                 .jinja_context()
-                .and_then(|ctx| self.template.render_jinja(&ctx)),
+                .and_then(|ctx| self.template.render_jinja(&ctx))
+                .map(|text| out.push_str(&text)),
         };
         result.map_err(|e| {
             let detail = e.detail().unwrap_or(e.message()).to_owned();
@@ -316,8 +331,8 @@ impl Prompt {
                     "id" => s.id = Some(r.value()?),
                     "role" => s.role = Some(r.value()?),
                     "memor_version" => s.memor_version = Some(r.value()?),
-                    "date_created" => s.date_created = Some(r.value()?),
-                    "date_modified" => s.date_modified = Some(r.value()?),
+                    "date_created" => s.date_created = Some(read_date(r)?),
+                    "date_modified" => s.date_modified = Some(read_date(r)?),
                     "selected_response_index" => s.selected = Some(r.value()?),
                     _ => r.skip()?,
                 }
@@ -378,8 +393,8 @@ struct PromptSlots {
     role: Slot,
     template: Option<PromptTemplate>,
     memor_version: Slot,
-    date_created: Slot,
-    date_modified: Slot,
+    date_created: DateSlot,
+    date_modified: DateSlot,
     selected: Slot,
 }
 

@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::error::{Error, Result, msg};
 use crate::json::read::{Kind, Reader};
 use crate::json::{PyDict, PyValue};
-use crate::load::{Slot, date_slot, structure};
+use crate::load::{DateSlot, Slot, date_slot, read_date, structure};
 use crate::response::{MEMOR_VERSION, string};
 
 /// A prompt template: a Python `str.format` (or Jinja) text with a title, a custom map of
@@ -238,11 +238,22 @@ impl PromptTemplate {
     /// Renders the `str.format` engine with names looked up in `context` (the caller has
     /// layered the custom map under it).
     pub(crate) fn render_format<C: Context + ?Sized>(&self, context: &C) -> Result<String> {
+        let mut out = String::new();
+        self.render_format_into(&mut out, context)?;
+        Ok(out)
+    }
+
+    /// As [`Self::render_format`], appending to `out`.
+    pub(crate) fn render_format_into<C: Context + ?Sized>(
+        &self,
+        out: &mut String,
+        context: &C,
+    ) -> Result<()> {
         let content = self.content.as_deref().ok_or_else(|| {
             Error::render(msg::TEMPLATE_RENDER).context("the template has no content")
         })?;
         self.compiled(content)
-            .render(context)
+            .render_into(out, context)
             .map_err(|e| Error::render(msg::TEMPLATE_RENDER).context(e.to_string()))
     }
 
@@ -327,14 +338,23 @@ impl PromptTemplate {
         let mut s = TemplateSlots::default();
         reader
             .object(|r, key| {
+                match &*key {
+                    "date_created" => {
+                        s.date_created = Some(read_date(r)?);
+                        return Ok(());
+                    }
+                    "date_modified" => {
+                        s.date_modified = Some(read_date(r)?);
+                        return Ok(());
+                    }
+                    _ => {}
+                }
                 let slot = match &*key {
                     "content" => &mut s.content,
                     "title" => &mut s.title,
                     "engine" => &mut s.engine,
                     "custom_map" => &mut s.custom_map,
                     "memor_version" => &mut s.memor_version,
-                    "date_created" => &mut s.date_created,
-                    "date_modified" => &mut s.date_modified,
                     _ => return r.skip(),
                 };
                 *slot = Some(r.value()?);
@@ -352,8 +372,8 @@ struct TemplateSlots {
     engine: Slot,
     custom_map: Slot,
     memor_version: Slot,
-    date_created: Slot,
-    date_modified: Slot,
+    date_created: DateSlot,
+    date_modified: DateSlot,
 }
 
 impl TemplateSlots {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result, msg};
 use crate::fields::{FinishReason, Role, Rule, Warnings, is_valid_id, new_id};
 use crate::json::read::{Kind, Reader};
 use crate::json::{Number, PyValue};
-use crate::load::{Slot, date_slot, structure};
+use crate::load::{DateSlot, Slot, date_slot, read_date, structure};
 
 /// memor's format version, written in every file.
 pub const MEMOR_VERSION: &str = "1.4";
@@ -339,6 +339,17 @@ impl Response {
         }
         reader
             .object(|r, key| {
+                match &*key {
+                    "date_created" => {
+                        s.date_created = Some(read_date(r)?);
+                        return Ok(());
+                    }
+                    "date_modified" => {
+                        s.date_modified = Some(read_date(r)?);
+                        return Ok(());
+                    }
+                    _ => {}
+                }
                 let slot = match &*key {
                     "message" => &mut s.message,
                     "warnings" => &mut s.warnings,
@@ -354,8 +365,6 @@ impl Response {
                     "role" => &mut s.role,
                     "memor_version" => &mut s.memor_version,
                     "id" => &mut s.id,
-                    "date_created" => &mut s.date_created,
-                    "date_modified" => &mut s.date_modified,
                     "finish_reason" => &mut s.finish_reason,
                     _ => return r.skip(),
                 };
@@ -383,8 +392,8 @@ struct ResponseSlots {
     role: Slot,
     memor_version: Slot,
     id: Slot,
-    date_created: Slot,
-    date_modified: Slot,
+    date_created: DateSlot,
+    date_modified: DateSlot,
     finish_reason: Slot,
 }
 

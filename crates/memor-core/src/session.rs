@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind, Result, msg};
 use crate::fields::{Role, Rule, Warnings, new_id};
 use crate::json::read::{Kind, Reader};
 use crate::json::{Number, PyDict, PyValue};
-use crate::load::{Slot, date_slot, nested, structure};
+use crate::load::{DateSlot, Slot, date_slot, nested, read_date, structure};
 use crate::prompt::Prompt;
 use crate::response::{MEMOR_VERSION, Response, number_opt, string};
 
@@ -449,9 +449,25 @@ impl Session {
     /// # Errors
     /// A prompt whose template does not render.
     pub fn render_string(&self) -> Result<String> {
-        let mut out = String::new();
+        // Room for every message once, with a margin for template text.
+        let estimate: usize = self
+            .enabled_messages()
+            .map(|(_, m)| match m {
+                Message::Prompt(p) => {
+                    p.message().len()
+                        + p.selected_response().map_or(0, |r| r.message().len())
+                        + p.template().content().map_or(0, str::len)
+                        + 256
+                }
+                Message::Response(r) => r.message().len() + 1,
+            })
+            .sum();
+        let mut out = String::with_capacity(estimate);
         for (_, message) in self.enabled_messages() {
-            out.push_str(&message.render_string()?);
+            match message {
+                Message::Prompt(p) => p.render_into(&mut out)?,
+                Message::Response(r) => out.push_str(r.render_string()),
+            }
             out.push('\n');
         }
         Ok(out)
@@ -485,8 +501,8 @@ impl Session {
                     "messages_status" => s.status = Some(r.value()?),
                     "warnings" => s.warnings = Some(r.value()?),
                     "memor_version" => s.memor_version = Some(r.value()?),
-                    "date_created" => s.date_created = Some(r.value()?),
-                    "date_modified" => s.date_modified = Some(r.value()?),
+                    "date_created" => s.date_created = Some(read_date(r)?),
+                    "date_modified" => s.date_modified = Some(read_date(r)?),
                     _ => r.skip()?,
                 }
                 Ok(())
@@ -573,8 +589,8 @@ struct SessionSlots {
     messages: Option<Vec<Message>>,
     warnings: Slot,
     memor_version: Slot,
-    date_created: Slot,
-    date_modified: Slot,
+    date_created: DateSlot,
+    date_modified: DateSlot,
 }
 
 impl SessionSlots {

@@ -14,8 +14,11 @@ use serde_json::value::RawValue;
 use super::value::{Number, PyDict, PyList, PyValue};
 
 /// serde_json formatting that matches Python's `json.dump(obj, f)`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PyFormatter;
+#[derive(Clone, Debug, Default)]
+pub struct PyFormatter {
+    /// Reused for float reprs.
+    buf: String,
+}
 
 impl Formatter for PyFormatter {
     fn begin_array_value<W: ?Sized + Write>(
@@ -47,9 +50,9 @@ impl Formatter for PyFormatter {
     }
 
     fn write_f64<W: ?Sized + Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
-        let mut buf = String::with_capacity(24);
-        memor_template::py::write_float_repr(&mut buf, value);
-        writer.write_all(buf.as_bytes())
+        self.buf.clear();
+        memor_template::py::write_float_repr(&mut self.buf, value);
+        writer.write_all(self.buf.as_bytes())
     }
 
     fn write_f32<W: ?Sized + Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
@@ -86,6 +89,9 @@ impl Formatter for PyFormatter {
 /// `\uXXXX` escapes (serde_json has already escaped quotes, backslashes and controls).
 fn write_ascii_escaped<W: ?Sized + Write>(writer: &mut W, fragment: &str) -> io::Result<()> {
     let bytes = fragment.as_bytes();
+    if bytes.iter().all(|&b| b < 0x7f) {
+        return writer.write_all(bytes);
+    }
     let mut start = 0;
     for (i, c) in fragment.char_indices() {
         if c < '\u{7f}' {
@@ -176,7 +182,7 @@ pub fn to_writer<W: Write, T: Serialize + ?Sized>(
     out: W,
     value: &T,
 ) -> Result<(), serde_json::Error> {
-    let mut ser = serde_json::Serializer::with_formatter(out, PyFormatter);
+    let mut ser = serde_json::Serializer::with_formatter(out, PyFormatter::default());
     value.serialize(&mut ser)
 }
 
