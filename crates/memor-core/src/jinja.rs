@@ -3621,6 +3621,22 @@ impl Emitter {
         }
     }
 
+    /// Evaluates the non-literal defaults inside the macro, as jinja2 does (they may read the
+    /// earlier parameters).
+    fn defaults_prelude(&mut self, sig: &MacroSig) {
+        let first_default = sig.args.len().saturating_sub(sig.defaults.len());
+        for (arg, default) in sig.args.iter().skip(first_default).zip(&sig.defaults) {
+            if !is_literal(default) {
+                let name = mangle(arg);
+                let code = format!(
+                    "{{% if {name} is {HELPER}nodefault %}}{{% set {name} = {} %}}{{% endif %}}",
+                    expr_code(default)
+                );
+                self.write(&code);
+            }
+        }
+    }
+
     fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             self.node(node);
@@ -3690,6 +3706,7 @@ impl Emitter {
                 line,
             } => {
                 self.tag(*line, &format!("macro {}({})", mangle(name), sig_code(sig)));
+                self.defaults_prelude(sig);
                 self.nodes(body);
                 self.tag(0, "endmacro");
             }
@@ -3705,11 +3722,15 @@ impl Emitter {
                     format!("call({}) {}", sig_code(sig), expr_code(call))
                 };
                 self.tag(*line, &head);
+                self.defaults_prelude(sig);
                 self.nodes(body);
                 self.tag(0, "endcall");
             }
             Node::FilterBlock { filter, body, line } => {
-                self.tag(*line, &format!("filter {}", expr_code(filter)));
+                self.tag(
+                    *line,
+                    &format!("filter {}|{HELPER}block_result", expr_code(filter)),
+                );
                 self.nodes(body);
                 self.tag(0, "endfilter");
             }
@@ -3793,7 +3814,10 @@ fn sig_code(sig: &MacroSig) -> String {
                 .checked_sub(first_default)
                 .and_then(|d| sig.defaults.get(d))
             {
-                Some(default) => format!("{}={}", mangle(arg), expr_code(default)),
+                Some(default) if is_literal(default) => {
+                    format!("{}={}", mangle(arg), expr_code(default))
+                }
+                Some(_) => format!("{}={HELPER}nodefault", mangle(arg)),
                 None => mangle(arg),
             }
         })
@@ -3926,13 +3950,14 @@ fn expr_code(expr: &Expr) -> String {
         Expr::Getitem { node, arg, .. } => match &**arg {
             Expr::Slice { start, stop, step } => {
                 let part =
-                    |e: &Option<Box<Expr>>| e.as_ref().map_or(String::new(), |e| expr_code(e));
-                let mut code = format!("{}[{}:{}", atom_code(node), part(start), part(stop));
-                if step.is_some() {
-                    let _ = write!(code, ":{}", part(step));
-                }
-                code.push(']');
-                code
+                    |e: &Option<Box<Expr>>| e.as_ref().map_or("none".into(), |e| expr_code(e));
+                format!(
+                    "{HELPER}slice({}, {}, {}, {})",
+                    expr_code(node),
+                    part(start),
+                    part(stop),
+                    part(step)
+                )
             }
             other => format!("{}[{}]", atom_code(node), expr_code(other)),
         },
@@ -4110,6 +4135,12 @@ impl Object for GroupTuple {
         Enumerator::Seq(self.0.len())
     }
 }
+
+/// The default of a macro parameter whose default jinja2 evaluates inside the macro.
+#[derive(Debug)]
+struct NoDefault;
+
+impl Object for NoDefault {}
 
 /// A dict view (`dict_keys`, `dict_values`, `dict_items`).
 #[derive(Debug)]
@@ -4558,6 +4589,88 @@ fn floor_divmod(x: &BigInt, y: &BigInt) -> (BigInt, BigInt) {
 fn int_true_div(x: &BigInt, y: &BigInt) -> Result<f64, MjError> {
     let (a, b) = (int_to_f64(x)?, int_to_f64(y)?);
     Ok(a / b)
+}
+
+/// A slice bound: `None`, or an integer clamped to the `i128` range.
+fn slice_bound(value: &Value) -> Result<Option<i128>, MjError> {
+    if value.is_none() || value.is_undefined() {
+        return Ok(None);
+    }
+    match to_int(value) {
+        Some(n) => Ok(Some(i128::try_from(&n).unwrap_or(
+            if n.sign() == num_bigint::Sign::Minus {
+                i128::MIN
+            } else {
+                i128::MAX
+            },
+        ))),
+        None => Err(type_error(
+            "TypeError: slice indices must be integers or None or have an __index__ method",
+        )),
+    }
+}
+
+/// Python's `value[start:stop:step]`.
+fn py_slice(
+    state: &State<'_, '_>,
+    value: &Value,
+    start: &Value,
+    stop: &Value,
+    step: &Value,
+) -> Result<Value, MjError> {
+    check_defined(state, value)?;
+    for bound in [start, stop, step] {
+        check_defined(state, bound)?;
+    }
+    let step = slice_bound(step)?.unwrap_or(1);
+    if step == 0 {
+        return Err(type_error("ValueError: slice step cannot be zero"));
+    }
+    let items: Vec<Value> = match value.kind() {
+        ValueKind::String => value
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .map(Value::from)
+            .collect(),
+        ValueKind::Seq => value.try_iter()?.collect(),
+        ValueKind::Map => return Err(type_error("TypeError: unhashable type: 'slice'")),
+        _ => {
+            return Err(type_error(format!(
+                "TypeError: '{}' object is not subscriptable",
+                py_type(value)
+            )));
+        }
+    };
+    let len = i128::try_from(items.len()).unwrap_or(i128::MAX);
+    let (lower, upper) = if step > 0 { (0, len) } else { (-1, len - 1) };
+    let adjust = |bound: Option<i128>, default: i128| -> i128 {
+        match bound {
+            None => default,
+            Some(i) => {
+                let i = if i < 0 { i.saturating_add(len) } else { i };
+                i.clamp(lower, upper)
+            }
+        }
+    };
+    let start = adjust(slice_bound(start)?, if step > 0 { lower } else { upper });
+    let stop = adjust(slice_bound(stop)?, if step > 0 { upper } else { lower });
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        if let Some(item) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
+            out.push(item.clone());
+        }
+        i = i.saturating_add(step);
+    }
+    Ok(if value.kind() == ValueKind::String {
+        let text: String = out.iter().filter_map(Value::as_str).collect();
+        Value::from(text)
+    } else if tuple_items(value).is_some() {
+        Value::from_object(PyTuple(out))
+    } else {
+        Value::from(out)
+    })
 }
 
 fn py_neg(value: &Value) -> Result<Value, MjError> {
@@ -6556,6 +6669,12 @@ fn f_xmlattr(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError>
     let b = bind(args.0, "do_xmlattr", &["d", "autospace"])?;
     let d = arg_value(&b, 0, "d")?;
     check_defined(state, &d)?;
+    if !is_dict(&d) {
+        return Err(type_error(format!(
+            "AttributeError: '{}' object has no attribute 'items'",
+            py_type(&d)
+        )));
+    }
     let autospace = arg(&b, 1).is_none_or(Value::is_true);
     let mut parts = Vec::new();
     for key in d.try_iter()? {
@@ -6732,7 +6851,9 @@ fn f_unsupported(
 // --- tests ---
 
 fn t_callable(value: &Value) -> bool {
-    value.kind() == ValueKind::Plain && value.downcast_object_ref::<PyBigInt>().is_none()
+    // jinja2's undefined objects have `__call__`.
+    value.is_undefined()
+        || (value.kind() == ValueKind::Plain && value.downcast_object_ref::<PyBigInt>().is_none())
         || value.downcast_object_ref::<Joiner>().is_some()
 }
 
@@ -7306,15 +7427,34 @@ fn build_env() -> Environment<'static> {
     env.add_function(helper("in"), |a: &Value, b: &Value| py_in(a, b));
     env.add_function(helper("id"), |a: Value| a);
     env.add_function(
+        helper("slice"),
+        |state: &State<'_, '_>, v: &Value, a: &Value, b: &Value, c: &Value| {
+            py_slice(state, v, a, b, c)
+        },
+    );
+    env.add_filter(
+        helper("block_result"),
+        |value: Value| -> Result<Value, MjError> {
+            if is_str(&value) {
+                Ok(value)
+            } else {
+                Err(type_error(format!(
+                    "TypeError: sequence item: expected str instance, {} found",
+                    py_type(&value)
+                )))
+            }
+        },
+    );
+    env.add_function(
         helper("iter"),
         |state: &State<'_, '_>, value: Value| -> Result<Value, MjError> {
             check_defined(state, &value)?;
             match value.kind() {
-                ValueKind::String
-                | ValueKind::Seq
-                | ValueKind::Map
-                | ValueKind::Iterable
-                | ValueKind::Undefined => Ok(value),
+                // Strings and one-shot iterables become lists, so that `loop.length` is known.
+                ValueKind::String | ValueKind::Iterable => {
+                    Ok(Value::from(value.try_iter()?.collect::<Vec<_>>()))
+                }
+                ValueKind::Seq | ValueKind::Map | ValueKind::Undefined => Ok(value),
                 _ => Err(type_error(format!(
                     "TypeError: '{}' object is not iterable",
                     py_type(&value)
@@ -7326,6 +7466,10 @@ fn build_env() -> Environment<'static> {
         Err(type_error("lipsum() is not supported"))
     });
     env.add_filter("groupby", f_groupby);
+    env.add_global(helper("nodefault"), Value::from_object(NoDefault));
+    env.add_test(helper("nodefault"), |value: &Value| {
+        value.downcast_object_ref::<NoDefault>().is_some()
+    });
     env.add_function(helper("neg"), |a: &Value| py_neg(a));
     env.add_function(helper("pos"), |a: &Value| py_pos(a));
     env.add_function(helper("int"), |digits: &str| {

@@ -21,6 +21,9 @@ pub(crate) fn structure(message: &'static str, e: JsonError) -> Error {
 pub(crate) fn read_date(r: &mut Reader<'_>) -> crate::json::read::Result<Result<Date, String>> {
     if r.peek() == Kind::Str {
         let text = r.string()?;
+        if let Some(date) = parse_canonical(&text) {
+            return Ok(Ok(date));
+        }
         return Ok(Date::parse(&text).map_err(|e| e.to_string()));
     }
     let v = r.value()?;
@@ -46,12 +49,59 @@ pub(crate) fn date_slot(
 /// object makes memor refuse the whole structure.
 pub(crate) fn nested<'a, T>(
     reader: &mut Reader<'a>,
-    what: &str,
+    what: impl FnOnce() -> String,
     read: impl FnOnce(&mut Reader<'a>) -> Result<T, Error>,
 ) -> crate::json::read::Result<T> {
     let at = reader.offset();
     read(reader).map_err(|e| JsonError {
-        message: format!("{what}: {e}").into(),
+        message: format!("{}: {e}", what()).into(),
         offset: at,
     })
+}
+
+/// The form memor writes, `YYYY-MM-DD HH:MM:SS +HHMM` in ASCII, read directly; anything else
+/// (or any value out of range) is left to [`Date::parse`], which gives Python's answer and error.
+fn parse_canonical(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    if b.len() != 25 {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b' '),
+        (13, b':'),
+        (16, b':'),
+        (19, b' '),
+    ];
+    if separators.iter().any(|&(i, c)| b.get(i) != Some(&c)) {
+        return None;
+    }
+    let sign: i32 = match b.get(20) {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return None,
+    };
+    let (off_h, off_m) = (num(21..23)?, num(23..25)?);
+    if off_h >= 24 || off_m >= 60 {
+        return None;
+    }
+    let offset =
+        crate::date::UtcOffset::from_seconds(sign * (off_h * 3600 + off_m * 60) as i32).ok()?;
+    let year = i32::try_from(num(0..4)?).ok()?;
+    Date::new(
+        year,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        offset,
+    )
+    .ok()
 }

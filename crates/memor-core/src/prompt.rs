@@ -324,7 +324,9 @@ impl Prompt {
             .object(|r, key| {
                 match &*key {
                     "responses" => s.responses = Some(read_responses(r)?),
-                    "template" => s.template = Some(nested(r, "template", PromptTemplate::read)?),
+                    "template" => {
+                        s.template = Some(nested(r, || "template".into(), PromptTemplate::read)?);
+                    }
                     "message" => s.message = Some(r.value()?),
                     "warnings" => s.warnings = Some(r.value()?),
                     "tokens" => s.tokens = Some(r.value()?),
@@ -350,19 +352,24 @@ fn read_responses(r: &mut Reader<'_>) -> crate::json::read::Result<Vec<Response>
     let mut out = Vec::new();
     match r.peek() {
         Kind::List => r.array(|r| {
-            let what = format!("responses[{}]", out.len());
+            let index = out.len();
+            let what = || format!("responses[{index}]");
             let response = if r.peek() == Kind::Str {
                 let text = r.string()?;
-                nested(r, &what, |_| Response::from_json(&text))?
+                nested(r, what, |_| Response::from_json(&text))?
             } else {
-                nested(r, &what, Response::read)?
+                nested(r, what, Response::read)?
             };
             out.push(response);
             Ok(())
         })?,
         Kind::Dict => r.object(|r, key| {
-            let what = format!("responses key {}", out.len());
-            out.push(nested(r, &what, |_| Response::from_json(&key))?);
+            let index = out.len();
+            out.push(nested(
+                r,
+                || format!("responses key {index}"),
+                |_| Response::from_json(&key),
+            )?);
             r.skip()
         })?,
         Kind::Str => {
@@ -477,8 +484,8 @@ impl Serialize for PromptJson<'_> {
             m.serialize_entry("template", &p.template)?;
         }
         m.serialize_entry("memor_version", MEMOR_VERSION)?;
-        m.serialize_entry("date_created", &p.date_created)?;
-        m.serialize_entry("date_modified", &p.date_modified)?;
+        m.serialize_entry("date_created", &crate::json::MemorDate(p.date_created))?;
+        m.serialize_entry("date_modified", &crate::json::MemorDate(p.date_modified))?;
         m.end()
     }
 }

@@ -434,8 +434,8 @@ impl Serialize for PromptTemplate {
         m.serialize_entry("engine", self.engine.as_str())?;
         m.serialize_entry("memor_version", MEMOR_VERSION)?;
         m.serialize_entry("custom_map", &self.custom_map)?;
-        m.serialize_entry("date_created", &self.date_created)?;
-        m.serialize_entry("date_modified", &self.date_modified)?;
+        m.serialize_entry("date_created", &crate::json::MemorDate(self.date_created))?;
+        m.serialize_entry("date_modified", &crate::json::MemorDate(self.date_modified))?;
         m.end()
     }
 }

@@ -524,8 +524,8 @@ impl Serialize for Response {
         m.serialize_entry("seed", &self.seed)?;
         m.serialize_entry("id", &self.id)?;
         m.serialize_entry("memor_version", MEMOR_VERSION)?;
-        m.serialize_entry("date_created", &self.date_created)?;
-        m.serialize_entry("date_modified", &self.date_modified)?;
+        m.serialize_entry("date_created", &crate::json::MemorDate(self.date_created))?;
+        m.serialize_entry("date_modified", &crate::json::MemorDate(self.date_modified))?;
         m.serialize_entry(
             "finish_reason",
             &self.finish_reason.as_ref().map(FinishReason::as_str),

@@ -518,8 +518,8 @@ fn read_messages(r: &mut Reader<'_>) -> crate::json::read::Result<Vec<Message>> 
     let mut out = Vec::new();
     match r.peek() {
         Kind::List => r.array(|r| {
-            let what = format!("messages[{}]", out.len());
-            let message = nested(r, &what, read_message)?;
+            let index = out.len();
+            let message = nested(r, || format!("messages[{index}]"), read_message)?;
             out.push(message);
             Ok(())
         })?,
@@ -670,8 +670,8 @@ impl Serialize for Session {
         m.serialize_entry("warnings", &self.warnings.0)?;
         m.serialize_entry("messages_status", &self.status)?;
         m.serialize_entry("memor_version", MEMOR_VERSION)?;
-        m.serialize_entry("date_created", &self.date_created)?;
-        m.serialize_entry("date_modified", &self.date_modified)?;
+        m.serialize_entry("date_created", &crate::json::MemorDate(self.date_created))?;
+        m.serialize_entry("date_modified", &crate::json::MemorDate(self.date_modified))?;
         m.end()
     }
 }

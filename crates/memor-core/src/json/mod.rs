@@ -10,4 +10,5 @@ pub mod write;
 
 pub use read::{JsonError, parse};
 pub use value::{Number, PyDict, PyList, PyValue};
+pub(crate) use write::MemorDate;
 pub use write::{PyFormatter, serialized_len, to_string, to_writer};

@@ -240,23 +240,25 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let bytes = self.bytes();
         let content_start = self.pos;
-        // Fast path: no escape before the closing quote.
-        let mut i = content_start;
-        loop {
-            match bytes.get(i) {
-                None => return Err(Self::error_at(start, "Unterminated string starting at")),
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(Cow::Borrowed(
-                        self.src.get(content_start..i).unwrap_or_default(),
-                    ));
-                }
-                Some(b'\\') => break,
-                Some(&b) if b < 0x20 => {
-                    return Err(Self::error_at(i, "Invalid control character at"));
-                }
-                Some(_) => i += 1,
-            }
+        // Fast path: find the closing quote or the first backslash, then check the run for
+        // control characters (a loop the compiler vectorizes).
+        let rest = bytes.get(content_start..).unwrap_or_default();
+        let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
+            return Err(Self::error_at(start, "Unterminated string starting at"));
+        };
+        let run = rest.get(..stop).unwrap_or_default();
+        if let Some(bad) = run.iter().position(|&b| b < 0x20) {
+            return Err(Self::error_at(
+                content_start + bad,
+                "Invalid control character at",
+            ));
+        }
+        let mut i = content_start + stop;
+        if bytes.get(i) == Some(&b'"') {
+            self.pos = i + 1;
+            return Ok(Cow::Borrowed(
+                self.src.get(content_start..i).unwrap_or_default(),
+            ));
         }
         let mut out = String::with_capacity(i - content_start + 16);
         out.push_str(self.src.get(content_start..i).unwrap_or_default());

@@ -89,7 +89,7 @@ impl Formatter for PyFormatter {
 /// `\uXXXX` escapes (serde_json has already escaped quotes, backslashes and controls).
 fn write_ascii_escaped<W: ?Sized + Write>(writer: &mut W, fragment: &str) -> io::Result<()> {
     let bytes = fragment.as_bytes();
-    if bytes.iter().all(|&b| b < 0x7f) {
+    if bytes.is_ascii() && memchr::memchr(0x7f, bytes).is_none() {
         return writer.write_all(bytes);
     }
     let mut start = 0;
@@ -228,5 +228,42 @@ mod tests {
         let v = parse(text).unwrap();
         assert_eq!(to_string(&v).unwrap(), text);
         assert_eq!(serialized_len(&v).unwrap(), text.len());
+    }
+}
+
+/// A date written as memor writes it, formatted on the stack in the common case.
+pub(crate) struct MemorDate(pub(crate) crate::date::Date);
+
+impl Serialize for MemorDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let d = &self.0;
+        let offset = d.offset().total_micros();
+        let fits = (1000..=9999).contains(&d.year()) && offset % 60_000_000 == 0;
+        if !fits {
+            return serializer.collect_str(d);
+        }
+        let minutes = offset.unsigned_abs() / 60_000_000;
+        let mut buf = *b"0000-00-00 00:00:00 +0000";
+        let mut put = |at: usize, width: usize, mut value: u64| {
+            for i in (at..at + width).rev() {
+                if let Some(b) = buf.get_mut(i) {
+                    *b = b'0' + (value % 10) as u8;
+                }
+                value /= 10;
+            }
+        };
+        put(0, 4, d.year().unsigned_abs().into());
+        put(5, 2, d.month().into());
+        put(8, 2, d.day().into());
+        put(11, 2, d.hour().into());
+        put(14, 2, d.minute().into());
+        put(17, 2, d.second().into());
+        put(21, 2, minutes / 60);
+        put(23, 2, minutes % 60);
+        if offset < 0 {
+            buf[20] = b'-';
+        }
+        // Only ASCII digits and separators went in.
+        serializer.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }
