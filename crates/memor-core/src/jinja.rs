@@ -118,9 +118,9 @@ impl fmt::Display for JinjaError {
 /// [`JinjaErrorKind::Render`] error for any other failure.
 pub fn render(source: &str, context: &PyDict) -> Result<String, JinjaError> {
     let template = parse(source)?;
-    analyze(&template)?;
+    let analysis = analyze(&template)?;
     check_python_compile(&template)?;
-    let code = emit(&template)?;
+    let code = emit(&template, &analysis.root_stored);
     let ctx = context_value(context)?;
     let compiled = ENV.template_from_str(&code).map_err(|err| {
         JinjaError::new(
@@ -129,7 +129,42 @@ pub fn render(source: &str, context: &PyDict) -> Result<String, JinjaError> {
             err.line(),
         )
     })?;
-    compiled.render(ctx).map_err(|err| from_mj(&err))
+    // minijinja is not supposed to panic; should it, the caller still gets an error.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let (text, state) = compiled.render_and_return_state(ctx)?;
+        if state.get_temp(NON_STR_OUTPUT).is_some() {
+            return Err(non_str_error(&state));
+        }
+        Ok(text)
+    }));
+    match rendered {
+        Ok(result) => result.map_err(|err| from_mj(&err)),
+        Err(_) => Err(JinjaError::new(
+            JinjaErrorKind::Render,
+            "internal error of the template engine",
+            None,
+        )),
+    }
+}
+
+/// The state temp recording a filter block that gave something other than a string.
+const NON_STR_OUTPUT: &str = "__memor_non_str_output";
+/// The state temp holding the buffer depth where that happened.
+const NON_STR_LEVEL: &str = "__memor_non_str_level";
+/// The state temp counting the buffers being rendered.
+const BUFFER_DEPTH: &str = "__memor_buffer_depth";
+
+fn buffer_depth(state: &State<'_, '_>) -> Value {
+    state
+        .get_temp(BUFFER_DEPTH)
+        .unwrap_or_else(|| Value::from(0))
+}
+
+fn non_str_error(state: &State<'_, '_>) -> MjError {
+    let kind = state.get_temp(NON_STR_OUTPUT).unwrap_or_default();
+    type_error(format!(
+        "TypeError: sequence item: expected str instance, {kind} found"
+    ))
 }
 
 /// The names `source` reads from its context without defining them: jinja2's
@@ -144,8 +179,8 @@ pub fn render(source: &str, context: &PyDict) -> Result<String, JinjaError> {
 /// A [`JinjaErrorKind::Syntax`] error when jinja2 could not parse or compile the template.
 pub fn variables(source: &str) -> Result<Vec<String>, JinjaError> {
     let template = parse(source)?;
-    let names = analyze(&template)?;
-    Ok(names.into_iter().collect())
+    let analysis = analyze(&template)?;
+    Ok(analysis.undeclared.into_iter().collect())
 }
 
 // =============================================================================================
@@ -156,6 +191,8 @@ pub fn variables(source: &str) -> Result<Vec<String>, JinjaError> {
 const MAX_EXPR_DEPTH: usize = 64;
 /// How deep statements may nest.
 const MAX_STMT_DEPTH: usize = 96;
+/// How deep an expression's tree may grow through chains (`a.b.c`, `x|f|g`, `a + b + c`).
+const MAX_AST_DEPTH: usize = 160;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -918,7 +955,7 @@ enum Expr {
         expr: Box<Expr>,
         ops: Vec<(CmpOp, Expr)>,
     },
-    CondExpr {
+    Cond {
         test: Box<Expr>,
         expr1: Box<Expr>,
         expr2: Option<Box<Expr>>,
@@ -956,7 +993,7 @@ impl Expr {
             },
             Expr::Concat(_) => "concat",
             Expr::Compare { .. } => "compare",
-            Expr::CondExpr { .. } => "condexpr",
+            Expr::Cond { .. } => "condexpr",
         }
     }
 
@@ -1000,7 +1037,9 @@ impl Expr {
         match self {
             Expr::Name { .. } | Expr::Const(_) | Expr::NsRef { .. } => {}
             Expr::Tuple { items, .. } | Expr::List(items) | Expr::Concat(items) => {
-                items.iter_mut().for_each(|e| f(e));
+                for e in items.iter_mut() {
+                    f(e);
+                }
             }
             Expr::Dict(pairs) => {
                 for (k, v) in pairs {
@@ -1038,7 +1077,7 @@ impl Expr {
                     f(e);
                 }
             }
-            Expr::CondExpr { test, expr1, expr2 } => {
+            Expr::Cond { test, expr1, expr2 } => {
                 f(test);
                 f(expr1);
                 if let Some(e) = expr2 {
@@ -1088,7 +1127,7 @@ impl Expr {
                 out.push(expr);
                 out.extend(ops.iter().map(|(_, e)| e));
             }
-            Expr::CondExpr { test, expr1, expr2 } => {
+            Expr::Cond { test, expr1, expr2 } => {
                 out.push(test);
                 out.push(expr1);
                 if let Some(e) = expr2 {
@@ -1102,7 +1141,9 @@ impl Expr {
 
 impl CallArgs {
     fn for_each_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
-        self.args.iter_mut().for_each(|e| f(e));
+        for e in &mut self.args {
+            f(e);
+        }
         for (_, e) in &mut self.kwargs {
             f(e);
         }
@@ -1292,8 +1333,9 @@ impl Want {
 
     fn matches(self, tok: &Tok) -> bool {
         match (self, tok) {
-            (Want::Name, Tok::Name(_)) | (Want::VarEnd, Tok::VarEnd) => true,
-            (Want::BlockEnd, Tok::BlockEnd) => true,
+            (Want::Name, Tok::Name(_))
+            | (Want::VarEnd, Tok::VarEnd)
+            | (Want::BlockEnd, Tok::BlockEnd) => true,
             (Want::Keyword(k), Tok::Name(v)) => v == k,
             (Want::Op(o), Tok::Op(p)) => o == *p,
             _ => false,
@@ -1345,6 +1387,7 @@ impl Parser {
         matches!(self.tok(), Tok::Op(o) if *o == op)
     }
 
+    #[allow(clippy::unused_self)]
     fn fail<T>(&self, message: impl Into<String>, line: usize) -> PResult<T> {
         Err(JinjaError::syntax(message, line))
     }
@@ -1411,6 +1454,13 @@ impl Parser {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// One more node wrapped around the expression being built (a chain of `.a.b`, `|f|g`,
+    /// `+ b + c`...): counted as nesting, so that later walks of the tree stay shallow.
+    fn link(&mut self, links: &mut usize) -> PResult<()> {
+        *links += 1;
+        self.enter(MAX_AST_DEPTH)
     }
 
     fn enter(&mut self, limit: usize) -> PResult<()> {
@@ -1954,6 +2004,7 @@ impl Parser {
 
     fn parse_condexpr(&mut self) -> PResult<Expr> {
         let mut expr1 = self.parse_or()?;
+        let mut links = 0;
         while self.skip_name("if")? {
             let expr2 = self.parse_or()?;
             let expr3 = if self.skip_name("else")? {
@@ -1961,17 +2012,20 @@ impl Parser {
             } else {
                 None
             };
-            expr1 = Expr::CondExpr {
+            expr1 = Expr::Cond {
                 test: Box::new(expr2),
                 expr1: Box::new(expr1),
                 expr2: expr3,
             };
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(expr1)
     }
 
     fn parse_or(&mut self) -> PResult<Expr> {
         let mut left = self.parse_and()?;
+        let mut links = 0;
         while self.skip_name("or")? {
             let right = self.parse_and()?;
             left = Expr::Bin {
@@ -1979,12 +2033,15 @@ impl Parser {
                 left: Box::new(left),
                 right: Box::new(right),
             };
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(left)
     }
 
     fn parse_and(&mut self) -> PResult<Expr> {
         let mut left = self.parse_not()?;
+        let mut links = 0;
         while self.skip_name("and")? {
             let right = self.parse_not()?;
             left = Expr::Bin {
@@ -1992,7 +2049,9 @@ impl Parser {
                 left: Box::new(left),
                 right: Box::new(right),
             };
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(left)
     }
 
@@ -2047,6 +2106,7 @@ impl Parser {
 
     fn parse_math1(&mut self) -> PResult<Expr> {
         let mut left = self.parse_concat()?;
+        let mut links = 0;
         loop {
             let op = match self.tok() {
                 Tok::Op("+") => BinOp::Add,
@@ -2060,7 +2120,9 @@ impl Parser {
                 left: Box::new(left),
                 right: Box::new(right),
             };
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(left)
     }
 
@@ -2078,6 +2140,7 @@ impl Parser {
 
     fn parse_math2(&mut self) -> PResult<Expr> {
         let mut left = self.parse_pow()?;
+        let mut links = 0;
         loop {
             let op = match self.tok() {
                 Tok::Op("*") => BinOp::Mul,
@@ -2093,12 +2156,15 @@ impl Parser {
                 left: Box::new(left),
                 right: Box::new(right),
             };
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(left)
     }
 
     fn parse_pow(&mut self) -> PResult<Expr> {
         let mut left = self.parse_unary(true)?;
+        let mut links = 0;
         while self.is_op("**") {
             self.next()?;
             let right = self.parse_unary(true)?;
@@ -2107,7 +2173,9 @@ impl Parser {
                 left: Box::new(left),
                 right: Box::new(right),
             };
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(left)
     }
 
@@ -2198,6 +2266,7 @@ impl Parser {
             || extra_end.iter().any(|e| self.is_name(e))
     }
 
+    #[allow(clippy::fn_params_excessive_bools)]
     fn parse_tuple(
         &mut self,
         simplified: bool,
@@ -2283,18 +2352,22 @@ impl Parser {
     }
 
     fn parse_postfix(&mut self, mut node: Expr) -> PResult<Expr> {
+        let mut links = 0;
         loop {
             if self.is_op(".") || self.is_op("[") {
                 node = self.parse_subscript(node)?;
             } else if self.is_op("(") {
                 node = self.parse_call(node)?;
             } else {
+                self.depth -= links;
                 return Ok(node);
             }
+            self.link(&mut links)?;
         }
     }
 
     fn parse_filter_expr(&mut self, mut node: Expr) -> PResult<Expr> {
+        let mut links = 0;
         loop {
             if self.is_op("|") {
                 node = match self.parse_filter(Some(node), false)? {
@@ -2306,8 +2379,10 @@ impl Parser {
             } else if self.is_op("(") {
                 node = self.parse_call(node)?;
             } else {
+                self.depth -= links;
                 return Ok(node);
             }
+            self.link(&mut links)?;
         }
     }
 
@@ -2453,6 +2528,7 @@ impl Parser {
         mut node: Option<Expr>,
         mut start_inline: bool,
     ) -> PResult<Option<Expr>> {
+        let mut links = 0;
         while self.is_op("|") || start_inline {
             if !start_inline {
                 self.next()?;
@@ -2470,7 +2546,9 @@ impl Parser {
                 line,
             });
             start_inline = false;
+            self.link(&mut links)?;
         }
+        self.depth -= links;
         Ok(node)
     }
 
@@ -3017,20 +3095,33 @@ type GResult = Result<(), Stop>;
 
 struct Generator {
     undeclared: BTreeSet<String>,
+    /// Names the template's top level sets before reading them: jinja2 gives them no value
+    /// (rather than the context's) until they are set.
+    root_stored: BTreeSet<String>,
     has_known_extends: bool,
     extends_so_far: usize,
 }
 
+/// What jinja2's compiler finds out about a template.
+struct Analysis {
+    undeclared: BTreeSet<String>,
+    root_stored: BTreeSet<String>,
+}
+
 /// Compiles the template as jinja2 does, without writing code: returns the undeclared
 /// variables, or the error jinja2's compiler raises.
-fn analyze(body: &[Node]) -> Result<BTreeSet<String>, JinjaError> {
+fn analyze(body: &[Node]) -> Result<Analysis, JinjaError> {
     let mut generator = Generator {
         undeclared: BTreeSet::new(),
+        root_stored: BTreeSet::new(),
         has_known_extends: false,
         extends_so_far: 0,
     };
     match generator.template(body) {
-        Ok(()) | Err(Stop::Exit) => Ok(generator.undeclared),
+        Ok(()) | Err(Stop::Exit) => Ok(Analysis {
+            undeclared: generator.undeclared,
+            root_stored: generator.root_stored,
+        }),
         Err(Stop::Fail(err)) => Err(err),
     }
 }
@@ -3072,6 +3163,11 @@ impl Generator {
             root.sym.declare_parameter("self");
         }
         root.sym.visit_nodes(body);
+        for (name, load) in &root.sym.loads {
+            if *load == Load::Undefined {
+                self.root_stored.insert(name.clone());
+            }
+        }
         root.toplevel = true;
         root.rootlevel = true;
         self.enter_frame(&root);
@@ -3389,7 +3485,7 @@ impl Generator {
                 self.expr(node, frame, soft)?;
                 self.call_args(args, frame, soft)
             }
-            Expr::CondExpr { .. } => {
+            Expr::Cond { .. } => {
                 for child in expr.children() {
                     self.expr(child, frame, true)?;
                 }
@@ -3550,7 +3646,8 @@ const HELPER: &str = "__memor_";
 fn mangle(name: &str) -> String {
     let ascii = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
-    if ascii && !name.starts_with(HELPER) {
+    let keyword = matches!(name, "not" | "and" | "or" | "in" | "is" | "if" | "else");
+    if ascii && !keyword && !name.starts_with(HELPER) {
         return name.to_owned();
     }
     let mut out = format!("{HELPER}n");
@@ -3579,13 +3676,17 @@ struct Emitter {
     line: usize,
 }
 
-fn emit(body: &[Node]) -> Result<String, JinjaError> {
+fn emit(body: &[Node], root_stored: &BTreeSet<String>) -> String {
     let mut emitter = Emitter {
         out: String::new(),
         line: 1,
     };
+    for name in root_stored {
+        let code = format!("{{% set {} = {HELPER}undefined %}}", mangle(name));
+        emitter.write(&code);
+    }
     emitter.nodes(body);
-    Ok(emitter.out)
+    emitter.out
 }
 
 impl Emitter {
@@ -3637,6 +3738,28 @@ impl Emitter {
         }
     }
 
+    /// Emits `nodes` in their own scope: assignments inside do not leak out, as in jinja2.
+    fn scoped(&mut self, nodes: &[Node]) {
+        self.write(&format!("{{% with {HELPER}w = none %}}"));
+        self.nodes(nodes);
+        self.write("{% endwith %}");
+    }
+
+    /// Emits the body of a construct jinja2 renders into a buffer and joins when it ends
+    /// (set blocks, filter blocks, macros, call blocks): the join is where a non-string
+    /// output fails.
+    fn buffered(&mut self, nodes: &[Node], scope: bool) {
+        if scope {
+            self.write(&format!("{{% with {HELPER}w = none %}}"));
+        }
+        self.write(&format!("{{{{ {HELPER}push_buffer() }}}}"));
+        self.nodes(nodes);
+        self.write(&format!("{{{{ {HELPER}pop_buffer() }}}}"));
+        if scope {
+            self.write("{% endwith %}");
+        }
+    }
+
     fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             self.node(node);
@@ -3667,11 +3790,14 @@ impl Emitter {
                 recursive,
                 line,
             } => {
-                let mut head = format!(
-                    "for {} in {HELPER}iter({})",
-                    target_code(target),
-                    expr_code(iter)
-                );
+                let iter_code = match target {
+                    // Unpacking each item goes through a helper that fails as Python does.
+                    Expr::Tuple { items, .. } => {
+                        format!("{HELPER}unpack({}, {})", expr_code(iter), items.len())
+                    }
+                    _ => format!("{HELPER}iter({})", expr_code(iter)),
+                };
+                let mut head = format!("for {} in {iter_code}", target_code(target));
                 if let Some(test) = test {
                     let _ = write!(head, " if {}", expr_code(test));
                 }
@@ -3707,7 +3833,7 @@ impl Emitter {
             } => {
                 self.tag(*line, &format!("macro {}({})", mangle(name), sig_code(sig)));
                 self.defaults_prelude(sig);
-                self.nodes(body);
+                self.buffered(body, false);
                 self.tag(0, "endmacro");
             }
             Node::CallBlock {
@@ -3723,7 +3849,7 @@ impl Emitter {
                 };
                 self.tag(*line, &head);
                 self.defaults_prelude(sig);
-                self.nodes(body);
+                self.buffered(body, false);
                 self.tag(0, "endcall");
             }
             Node::FilterBlock { filter, body, line } => {
@@ -3731,7 +3857,7 @@ impl Emitter {
                     *line,
                     &format!("filter {}|{HELPER}block_result", expr_code(filter)),
                 );
-                self.nodes(body);
+                self.buffered(body, true);
                 self.tag(0, "endfilter");
             }
             Node::With {
@@ -3759,10 +3885,13 @@ impl Emitter {
                 value,
                 line,
             } => {
-                self.tag(
-                    *line,
-                    &format!("set {} = {}", target_code(target), expr_code(value)),
-                );
+                // Unpacking goes through the iteration helper, which fails as jinja2 does.
+                let value = if matches!(target, Expr::Tuple { .. }) {
+                    format!("{HELPER}iter({})", expr_code(value))
+                } else {
+                    expr_code(value)
+                };
+                self.tag(*line, &format!("set {} = {value}", target_code(target)));
             }
             Node::AssignBlock {
                 target,
@@ -3775,7 +3904,7 @@ impl Emitter {
                     None => format!("set {}", target_code(target)),
                 };
                 self.tag(*line, &head);
-                self.nodes(body);
+                self.buffered(body, true);
                 self.tag(0, "endset");
             }
             Node::Block { body, line, .. } => {
@@ -3795,10 +3924,10 @@ impl Emitter {
             Node::Autoescape { value, body, line } => match value {
                 Expr::Const(Const::Bool(on)) => {
                     self.tag(*line, &format!("autoescape {on}"));
-                    self.nodes(body);
+                    self.scoped(body);
                     self.tag(0, "endautoescape");
                 }
-                _ => self.nodes(body),
+                _ => self.scoped(body),
             },
         }
     }
@@ -3962,7 +4091,17 @@ fn expr_code(expr: &Expr) -> String {
             other => format!("{}[{}]", atom_code(node), expr_code(other)),
         },
         Expr::Slice { .. } => format!("{HELPER}slice_outside_subscript()"),
-        Expr::Call { node, args } => format!("{}({})", atom_code(node), call_args_code(args)),
+        Expr::Call { node, args } => match &**node {
+            // minijinja's `loop.cycle()` divides by the number of items.
+            Expr::Getattr {
+                node: obj, attr, ..
+            } if attr == "cycle" && matches!(&**obj, Expr::Name { name, .. } if name == "loop") => {
+                let args = call_args_code(args);
+                let sep = if args.is_empty() { "" } else { ", " };
+                format!("{HELPER}cycle(loop{sep}{args})")
+            }
+            _ => format!("{}({})", atom_code(node), call_args_code(args)),
+        },
         Expr::Filter {
             node, name, args, ..
         } => {
@@ -4049,7 +4188,7 @@ fn expr_code(expr: &Expr) -> String {
             }
             parts.join(" and ")
         }
-        Expr::CondExpr { test, expr1, expr2 } => match expr2 {
+        Expr::Cond { test, expr1, expr2 } => match expr2 {
             Some(e2) => format!(
                 "(({}) if ({}) else ({}))",
                 expr_code(expr1),
@@ -4141,6 +4280,57 @@ impl Object for GroupTuple {
 struct NoDefault;
 
 impl Object for NoDefault {}
+
+/// A Python iterator (what jinja2's generator filters return): computed at once, but its
+/// error, if any, shows only when it is used; always true; it has no length.
+#[derive(Debug)]
+struct PyGenerator {
+    label: &'static str,
+    result: Result<Vec<Value>, (MjKind, String)>,
+}
+
+impl Object for PyGenerator {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Iterable
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        true
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        match &self.result {
+            Ok(items) => Enumerator::Values(items.clone()),
+            Err(_) => Enumerator::NonEnumerable,
+        }
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} at 0x7f0000000000>", self.label)
+    }
+}
+
+fn generator(label: &'static str, result: Result<Value, MjError>) -> Value {
+    let result = match result {
+        Ok(value) => match value.try_iter() {
+            Ok(items) => Ok(items.collect()),
+            Err(err) => Err((err.kind(), mj_message(&err))),
+        },
+        Err(err) => Err((err.kind(), mj_message(&err))),
+    };
+    Value::from_object(PyGenerator { label, result })
+}
+
+/// The error a generator holds, if any.
+fn generator_error(value: &Value) -> Result<(), MjError> {
+    match value.downcast_object_ref::<PyGenerator>() {
+        Some(PyGenerator {
+            result: Err((kind, message)),
+            ..
+        }) => Err(MjError::new(*kind, message.clone())),
+        _ => Ok(()),
+    }
+}
 
 /// A dict view (`dict_keys`, `dict_values`, `dict_items`).
 #[derive(Debug)]
@@ -4270,7 +4460,9 @@ fn is_str(value: &Value) -> bool {
 
 /// A list (not a tuple).
 fn is_list(value: &Value) -> bool {
-    matches!(value.kind(), ValueKind::Seq | ValueKind::Iterable) && tuple_items(value).is_none()
+    value.kind() == ValueKind::Seq
+        && tuple_items(value).is_none()
+        && value.downcast_object_ref::<PyView>().is_none()
 }
 
 fn is_dict(value: &Value) -> bool {
@@ -4726,50 +4918,63 @@ fn cmp_nums(x: &Num, y: &Num) -> Option<std::cmp::Ordering> {
     }
 }
 
-/// Python's `==`.
-fn py_eq(a: &Value, b: &Value, depth: usize) -> bool {
+/// Python's `==`. Comparing with an undefined value fails, as jinja2's strict undefined
+/// objects do.
+fn py_eq(a: &Value, b: &Value, depth: usize) -> Result<bool, MjError> {
     if depth > MAX_DEPTH {
-        return false;
+        return Err(type_error(
+            "RecursionError: maximum recursion depth exceeded in comparison",
+        ));
     }
+    check_any_defined(a)?;
+    check_any_defined(b)?;
     if let (Some(x), Some(y)) = (to_num(a), to_num(b)) {
-        return cmp_nums(&x, &y) == Some(std::cmp::Ordering::Equal);
+        return Ok(cmp_nums(&x, &y) == Some(std::cmp::Ordering::Equal));
     }
-    match (a.kind(), b.kind()) {
-        (ValueKind::Undefined, ValueKind::Undefined) | (ValueKind::None, ValueKind::None) => true,
+    Ok(match (a.kind(), b.kind()) {
+        (ValueKind::None, ValueKind::None) => true,
         (ValueKind::String, ValueKind::String) => a.as_str() == b.as_str(),
         (ValueKind::Seq | ValueKind::Iterable, ValueKind::Seq | ValueKind::Iterable) => {
             if tuple_items(a).is_some() != tuple_items(b).is_some() {
-                return false;
+                return Ok(false);
             }
             let (Ok(x), Ok(y)) = (a.try_iter(), b.try_iter()) else {
-                return false;
+                return Ok(false);
             };
             let (x, y): (Vec<Value>, Vec<Value>) = (x.collect(), y.collect());
-            x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| py_eq(p, q, depth + 1))
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for (p, q) in x.iter().zip(&y) {
+                if !py_eq(p, q, depth + 1)? {
+                    return Ok(false);
+                }
+            }
+            true
         }
         (ValueKind::Map, ValueKind::Map) => {
             let (Some(la), Some(lb)) = (a.len(), b.len()) else {
-                return false;
+                return Ok(false);
             };
             if la != lb {
-                return false;
+                return Ok(false);
             }
-            let Ok(keys) = a.try_iter() else {
-                return false;
-            };
-            keys.into_iter()
-                .all(|k| match (a.get_item(&k), dict_get(b, &k)) {
-                    (Ok(va), Some(vb)) => py_eq(&va, &vb, depth + 1),
-                    _ => false,
-                })
+            for k in a.try_iter()? {
+                match (a.get_item(&k), dict_get(b, &k)) {
+                    (Ok(va), Some(vb)) => {
+                        if !py_eq(&va, &vb, depth + 1)? {
+                            return Ok(false);
+                        }
+                    }
+                    _ => return Ok(false),
+                }
+            }
+            true
         }
-        (ValueKind::Undefined | ValueKind::None | ValueKind::String, _)
-        | (_, ValueKind::Undefined | ValueKind::None | ValueKind::String) => false,
-        (ValueKind::Number | ValueKind::Bool, _) | (_, ValueKind::Number | ValueKind::Bool) => {
-            false
-        }
+        (ValueKind::None | ValueKind::String | ValueKind::Number | ValueKind::Bool, _)
+        | (_, ValueKind::None | ValueKind::String | ValueKind::Number | ValueKind::Bool) => false,
         _ => a == b,
-    }
+    })
 }
 
 /// A dict's value for `key`, comparing keys as Python does.
@@ -4781,7 +4986,7 @@ fn dict_get(dict: &Value, key: &Value) -> Option<Value> {
     }
     let keys = dict.try_iter().ok()?;
     for k in keys {
-        if py_eq(&k, key, 0) {
+        if py_eq(&k, key, 0).unwrap_or(false) {
             return dict.get_item(&k).ok();
         }
     }
@@ -4790,6 +4995,8 @@ fn dict_get(dict: &Value, key: &Value) -> Option<Value> {
 
 fn py_order(op: &str, a: &Value, b: &Value, depth: usize) -> Result<bool, MjError> {
     use std::cmp::Ordering;
+    check_any_defined(a)?;
+    check_any_defined(b)?;
     let ord = if let (Some(x), Some(y)) = (to_num(a), to_num(b)) {
         cmp_nums(&x, &y)
     } else if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
@@ -4798,7 +5005,7 @@ fn py_order(op: &str, a: &Value, b: &Value, depth: usize) -> Result<bool, MjErro
         let x: Vec<Value> = a.try_iter()?.collect();
         let y: Vec<Value> = b.try_iter()?.collect();
         for (p, q) in x.iter().zip(&y) {
-            if !py_eq(p, q, depth + 1) {
+            if !py_eq(p, q, depth + 1)? {
                 return py_order(op, p, q, depth + 1);
             }
         }
@@ -4819,15 +5026,22 @@ fn py_order(op: &str, a: &Value, b: &Value, depth: usize) -> Result<bool, MjErro
     })
 }
 
-/// Python's comparison operators.
-fn py_compare(op: &str, a: &Value, b: &Value) -> Result<bool, MjError> {
-    check_any_defined(a)?;
-    check_any_defined(b)?;
-    match op {
-        "==" => Ok(py_eq(a, b, 0)),
-        "!=" => Ok(!py_eq(a, b, 0)),
-        _ => py_order(op, a, b, 0),
-    }
+/// Python's comparison operators. jinja2's lenient undefined (an `if` without `else`)
+/// equals only another undefined value; the strict one fails.
+fn py_compare(state: &State<'_, '_>, op: &str, a: &Value, b: &Value) -> Result<bool, MjError> {
+    let eq = match op {
+        "==" | "!=" => {
+            check_defined(state, a)?;
+            check_defined(state, b)?;
+            if a.is_undefined() || b.is_undefined() {
+                a.is_undefined() && b.is_undefined()
+            } else {
+                py_eq(a, b, 0)?
+            }
+        }
+        _ => return py_order(op, a, b, 0),
+    };
+    Ok(if op == "==" { eq } else { !eq })
 }
 
 fn is_hashable(value: &Value) -> bool {
@@ -4839,20 +5053,30 @@ fn is_hashable(value: &Value) -> bool {
 }
 
 /// Python's `in`.
-fn py_in(item: &Value, container: &Value) -> Result<bool, MjError> {
-    check_any_defined(container)?;
+fn py_in(state: &State<'_, '_>, item: &Value, container: &Value) -> Result<bool, MjError> {
+    check_defined(state, container)?;
+    if container.is_undefined() {
+        return Ok(false);
+    }
+    let type_name = |v: &Value| {
+        if v.is_undefined() {
+            "StrictUndefined"
+        } else {
+            py_type(v)
+        }
+    };
     if let Some(haystack) = container.as_str() {
-        check_any_defined(item)?;
         return match item.as_str() {
             Some(needle) => Ok(haystack.contains(needle)),
             None => Err(type_error(format!(
                 "TypeError: 'in <string>' requires string as left operand, not {}",
-                py_type(item)
+                type_name(item)
             ))),
         };
     }
     match container.kind() {
         ValueKind::Map => {
+            check_defined(state, item)?;
             if !is_hashable(item) {
                 return Err(type_error(format!(
                     "TypeError: unhashable type: '{}'",
@@ -4862,12 +5086,26 @@ fn py_in(item: &Value, container: &Value) -> Result<bool, MjError> {
             Ok(dict_get(container, item).is_some())
         }
         ValueKind::Seq | ValueKind::Iterable => {
-            check_any_defined(item)?;
-            Ok(container.try_iter()?.any(|x| py_eq(&x, item, 0)))
+            generator_error(container)?;
+            for x in container.try_iter()? {
+                // Comparing with a strict undefined value fails; jinja2's lenient undefined
+                // equals only another undefined value.
+                check_defined(state, &x)?;
+                check_defined(state, item)?;
+                let equal = if x.is_undefined() || item.is_undefined() {
+                    x.is_undefined() && item.is_undefined()
+                } else {
+                    py_eq(&x, item, 0)?
+                };
+                if equal {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
         }
         _ => Err(type_error(format!(
             "TypeError: argument of type '{}' is not iterable",
-            py_type(container)
+            type_name(container)
         ))),
     }
 }
@@ -4897,17 +5135,24 @@ fn write_py(out: &mut String, value: &Value, repr: bool, depth: usize) -> Result
         }
         ValueKind::String => {
             let s = value.as_str().unwrap_or("");
-            if repr {
+            if repr && value.is_safe() {
+                out.push_str("Markup(");
                 memor_template::py::write_str_repr(out, s, false);
-            } else if value.is_safe() && repr {
-                out.push_str(s);
+                out.push(')');
+            } else if repr {
+                memor_template::py::write_str_repr(out, s, false);
             } else {
                 out.push_str(s);
             }
         }
+        ValueKind::Invalid => return Err(type_error(value.to_string())),
         ValueKind::Seq | ValueKind::Iterable => {
             if let Some(items) = tuple_items(value) {
                 return write_tuple(out, items, depth);
+            }
+            if let Some(g) = value.downcast_object_ref::<PyGenerator>() {
+                let _ = write!(out, "<{} at 0x7f0000000000>", g.label);
+                return Ok(());
             }
             if let Some(view) = value.downcast_object_ref::<PyView>() {
                 out.push_str(view.name);
@@ -5152,7 +5397,7 @@ fn printf(format: &str, args: &Value) -> Result<String, MjError> {
             }
             i += 1;
         }
-        let mut number = |i: &mut usize, argidx: &mut usize| -> Result<Option<usize>, MjError> {
+        let number = |i: &mut usize, argidx: &mut usize| -> Result<Option<usize>, MjError> {
             if chars.get(*i) == Some(&'*') {
                 *i += 1;
                 let v = next_arg(argidx)?;
@@ -5382,6 +5627,7 @@ fn arg_int(bound: &[Option<Value>], i: usize, default: i64) -> Result<i64, MjErr
 /// The items of an iterable value, as Python's `iter()` gives them.
 fn py_iter(state: &State<'_, '_>, value: &Value) -> Result<Vec<Value>, MjError> {
     check_defined(state, value)?;
+    generator_error(value)?;
     match value.kind() {
         ValueKind::String | ValueKind::Seq | ValueKind::Map | ValueKind::Iterable => {
             Ok(value.try_iter()?.collect())
@@ -5428,6 +5674,7 @@ fn ignore_case(value: Value) -> Value {
 fn py_len(state: &State<'_, '_>, value: &Value) -> Result<usize, MjError> {
     check_defined(state, value)?;
     match value.kind() {
+        ValueKind::Undefined => Ok(0),
         ValueKind::String => Ok(value.as_str().unwrap_or("").chars().count()),
         ValueKind::Seq | ValueKind::Map => value
             .len()
@@ -5618,12 +5865,6 @@ fn f_truncate(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError
     )?;
     let value = arg_value(&b, 0, "s")?;
     check_defined(state, &value)?;
-    let Some(s) = value.as_str() else {
-        return Err(type_error(format!(
-            "TypeError: object of type '{}' has no len()",
-            py_type(&value)
-        )));
-    };
     let length = arg_int(&b, 1, 255)?;
     let killwords = arg_bool(&b, 2);
     let end = match arg(&b, 3) {
@@ -5642,10 +5883,17 @@ fn f_truncate(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError
             "AssertionError: expected leeway >= 0, got {leeway}"
         )));
     }
-    let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
+    let len = i64::try_from(py_len(state, &value)?).unwrap_or(i64::MAX);
     if len <= length.saturating_add(leeway) {
         return Ok(value.clone());
     }
+    let Some(s) = value.as_str() else {
+        return Err(type_error(format!(
+            "TypeError: can only concatenate {} (not \"str\") to {}",
+            py_type(&value),
+            py_type(&value)
+        )));
+    };
     let keep = usize::try_from(length - end_len).unwrap_or(0);
     let head: String = s.chars().take(keep).collect();
     if killwords {
@@ -5711,6 +5959,12 @@ fn f_first(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
 }
 
 fn f_last(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
+    if value.kind() == ValueKind::Iterable {
+        return Err(type_error(format!(
+            "TypeError: '{}' object is not reversible",
+            py_type(value)
+        )));
+    }
     Ok(py_iter(state, value)?.pop().unwrap_or_default())
 }
 
@@ -5734,8 +5988,7 @@ fn f_default(args: Rest<Value>) -> Result<Value, MjError> {
     Ok(value)
 }
 
-fn f_abs(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
-    check_defined(state, value)?;
+fn f_abs(value: &Value) -> Result<Value, MjError> {
     match to_num(value) {
         Some(Num::Int(i)) => Ok(int_value(if i.sign() == num_bigint::Sign::Minus {
             -i
@@ -5745,7 +5998,11 @@ fn f_abs(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
         Some(Num::Float(f)) => Ok(Value::from(f.abs())),
         None => Err(type_error(format!(
             "TypeError: bad operand type for abs(): '{}'",
-            py_type(value)
+            if value.is_undefined() {
+                "StrictUndefined"
+            } else {
+                py_type(value)
+            }
         ))),
     }
 }
@@ -5765,7 +6022,7 @@ fn py_round(x: f64, n: i64) -> f64 {
     }
     let y = x / pow;
     let mut z = y.round();
-    if (y - z).abs() == 0.5 {
+    if ((y - z).abs() - 0.5).abs() < f64::EPSILON {
         z = 2.0 * (y / 2.0).round();
     }
     z * pow
@@ -5774,7 +6031,7 @@ fn py_round(x: f64, n: i64) -> f64 {
 fn f_round(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> {
     let b = bind(args.0, "do_round", &["value", "precision", "method"])?;
     let value = arg_value(&b, 0, "value")?;
-    check_defined(state, &value)?;
+    let _ = state;
     let precision = arg_int(&b, 1, 0)?;
     let method = match arg(&b, 2) {
         Some(m) => py_str(m)?,
@@ -5783,7 +6040,11 @@ fn f_round(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> {
     let num = to_num(&value).ok_or_else(|| {
         type_error(format!(
             "TypeError: type {} doesn't define __round__ method",
-            py_type(&value)
+            if value.is_undefined() {
+                "StrictUndefined"
+            } else {
+                py_type(&value)
+            }
         ))
     })?;
     match method.as_str() {
@@ -6062,7 +6323,15 @@ fn f_unique(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> 
                 py_type(&key)
             )));
         }
-        if !seen.iter().any(|s| py_eq(s, &key, 0)) {
+        check_any_defined(&key)?;
+        let mut known = false;
+        for s in &seen {
+            if py_eq(s, &key, 0)? {
+                known = true;
+                break;
+            }
+        }
+        if !known {
             seen.push(key);
             out.push(item);
         }
@@ -6250,15 +6519,12 @@ fn html_unescape(s: &str) -> String {
                 char::from_u32(cp)
             }
         });
-        match (decoded, end) {
-            (Some(c), Some(e)) => {
-                out.push(c);
-                rest = tail.get(e + 1..).unwrap_or("");
-            }
-            _ => {
-                out.push('&');
-                rest = tail.get(1..).unwrap_or("");
-            }
+        if let (Some(c), Some(e)) = (decoded, end) {
+            out.push(c);
+            rest = tail.get(e + 1..).unwrap_or("");
+        } else {
+            out.push('&');
+            rest = tail.get(1..).unwrap_or("");
         }
     }
     out.push_str(rest);
@@ -6310,7 +6576,7 @@ fn f_filesizeformat(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, M
     } else {
         ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
     };
-    if bytes == 1.0 {
+    if (bytes - 1.0).abs() < f64::EPSILON {
         return Ok(Value::from("1 Byte"));
     }
     if bytes < base {
@@ -6446,9 +6712,13 @@ fn write_json(
             if let Some(big) = value.downcast_object_ref::<PyBigInt>() {
                 let _ = write!(out, "{}", big.0);
             } else {
-                return Err(type_error(format!(
-                    "TypeError: Object of type {} is not JSON serializable",
+                let name = if value.is_undefined() {
+                    "StrictUndefined"
+                } else {
                     py_type(value)
+                };
+                return Err(type_error(format!(
+                    "TypeError: Object of type {name} is not JSON serializable"
                 )));
             }
         }
@@ -6459,7 +6729,7 @@ fn write_json(
 fn f_tojson(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> {
     let b = bind(args.0, "do_tojson", &["value", "indent"])?;
     let value = arg_value(&b, 0, "value")?;
-    check_defined(state, &value)?;
+    let _ = state;
     let indent = match arg(&b, 1).filter(|v| !v.is_none()) {
         Some(v) if is_str(v) => Some(v.as_str().unwrap_or("").to_owned()),
         Some(v) => Some(
@@ -6527,8 +6797,7 @@ fn write_pprint(out: &mut String, value: &Value, depth: usize) -> Result<(), MjE
     Ok(())
 }
 
-fn f_pprint(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
-    check_defined(state, value)?;
+fn f_pprint(value: &Value) -> Result<Value, MjError> {
     let mut out = String::new();
     write_pprint(&mut out, value, 0)?;
     Ok(Value::from(out))
@@ -6551,7 +6820,9 @@ fn f_format(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> 
     let params = if a.kw.is_empty() {
         Value::from_object(PyTuple(a.pos))
     } else {
-        Value::from_iter(a.kw.into_iter().map(|(k, v)| (Value::from(k), v)))
+        a.kw.into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<Value>()
     };
     Ok(Value::from(printf(&text, &params)?))
 }
@@ -6786,6 +7057,45 @@ fn f_wordwrap(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError
     Ok(Value::from(paragraphs.join(&wrapstring)))
 }
 
+fn select_or_reject(
+    state: &State<'_, '_>,
+    mut args: Vec<Value>,
+    reject: bool,
+    attr: bool,
+) -> Result<Value, MjError> {
+    use std::borrow::Cow;
+    if args.is_empty() {
+        return Err(type_error("TypeError: missing required argument 'value'"));
+    }
+    let value = args.remove(0);
+    let take_name = |args: &mut Vec<Value>| -> Option<String> {
+        if args.first().is_some_and(is_str) {
+            Some(args.remove(0).as_str().unwrap_or("").to_owned())
+        } else {
+            None
+        }
+    };
+    let attribute = if attr {
+        Some(
+            take_name(&mut args)
+                .ok_or_else(|| type_error("TypeError: Missing parameter for attribute name"))?,
+        )
+    } else {
+        None
+    };
+    let test = take_name(&mut args).map(Cow::Owned);
+    let rest = Rest(args);
+    let items = match (attribute, reject) {
+        (Some(a), false) => {
+            minijinja::filters::selectattr(state, value, Cow::Owned(a), test, rest)?
+        }
+        (Some(a), true) => minijinja::filters::rejectattr(state, value, Cow::Owned(a), test, rest)?,
+        (None, false) => minijinja::filters::select(state, value, test, rest)?,
+        (None, true) => minijinja::filters::reject(state, value, test, rest)?,
+    };
+    Ok(Value::from(items))
+}
+
 fn f_groupby(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> {
     let b = bind(
         args.0,
@@ -6822,7 +7132,7 @@ fn f_groupby(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError>
     let mut current: Option<(Value, Vec<Value>)> = None;
     for (key, item) in keyed {
         match &mut current {
-            Some((k, list)) if py_eq(k, &key, 0) => list.push(item),
+            Some((k, list)) if py_eq(k, &key, 0)? => list.push(item),
             _ => {
                 if let Some((_, list)) = current.take() {
                     out.push(group_tuple(&getter, list));
@@ -6876,11 +7186,12 @@ fn t_sequence(value: &Value) -> bool {
     )
 }
 
-fn t_iterable(value: &Value) -> bool {
-    matches!(
+fn t_iterable(state: &State<'_, '_>, value: &Value) -> Result<bool, MjError> {
+    check_defined(state, value)?;
+    Ok(matches!(
         value.kind(),
         ValueKind::String | ValueKind::Seq | ValueKind::Map | ValueKind::Iterable
-    )
+    ))
 }
 
 fn t_true(value: &Value) -> bool {
@@ -6904,19 +7215,19 @@ fn t_upper(state: &State<'_, '_>, value: &Value) -> Result<bool, MjError> {
 fn t_divisibleby(state: &State<'_, '_>, value: &Value, num: &Value) -> Result<bool, MjError> {
     check_defined(state, value)?;
     let r = py_binop("%", value, num)?;
-    py_compare("==", &r, &Value::from(0))
+    py_compare(state, "==", &r, &Value::from(0))
 }
 
 fn t_odd(state: &State<'_, '_>, value: &Value) -> Result<bool, MjError> {
     check_defined(state, value)?;
     let r = py_binop("%", value, &Value::from(2))?;
-    py_compare("==", &r, &Value::from(1))
+    py_compare(state, "==", &r, &Value::from(1))
 }
 
 fn t_even(state: &State<'_, '_>, value: &Value) -> Result<bool, MjError> {
     check_defined(state, value)?;
     let r = py_binop("%", value, &Value::from(2))?;
-    py_compare("==", &r, &Value::from(0))
+    py_compare(state, "==", &r, &Value::from(0))
 }
 
 fn cmp_test(
@@ -6925,21 +7236,22 @@ fn cmp_test(
     move |state, a, b| {
         check_defined(state, a)?;
         check_defined(state, b)?;
-        py_compare(op, a, b)
+        py_compare(state, op, a, b)
     }
 }
 
 fn t_in(state: &State<'_, '_>, value: &Value, seq: &Value) -> Result<bool, MjError> {
-    check_defined(state, value)?;
-    py_in(value, seq)
+    py_in(state, value, seq)
 }
 
-fn t_is_filter(value: &Value) -> bool {
-    value.as_str().is_some_and(|n| JINJA_FILTERS.contains(&n))
+fn t_is_filter(value: &Value) -> Result<bool, MjError> {
+    check_any_defined(value)?;
+    Ok(value.as_str().is_some_and(|n| JINJA_FILTERS.contains(&n)))
 }
 
-fn t_is_test(value: &Value) -> bool {
-    value.as_str().is_some_and(|n| JINJA_TESTS.contains(&n))
+fn t_is_test(value: &Value) -> Result<bool, MjError> {
+    check_any_defined(value)?;
+    Ok(value.as_str().is_some_and(|n| JINJA_TESTS.contains(&n)))
 }
 
 // --- methods ---
@@ -7010,7 +7322,6 @@ fn method_str(s: &str, name: &str, args: Vec<Value>) -> Result<Value, MjError> {
                 Some(sep) => {
                     let v: Vec<&str> = match (name, limit) {
                         ("split", Some(n)) => s.splitn(n + 1, sep.as_str()).collect(),
-                        ("split", None) => s.split(sep.as_str()).collect(),
                         (_, Some(n)) => {
                             let mut v: Vec<&str> = s.rsplitn(n + 1, sep.as_str()).collect();
                             v.reverse();
@@ -7169,7 +7480,7 @@ fn method_str(s: &str, name: &str, args: Vec<Value>) -> Result<Value, MjError> {
             Value::from(parts.join(s))
         }
         "isdigit" | "isdecimal" | "isnumeric" => {
-            Value::from(!s.is_empty() && s.chars().all(|c| c.is_numeric()))
+            Value::from(!s.is_empty() && s.chars().all(char::is_numeric))
         }
         "isalpha" => Value::from(!s.is_empty() && s.chars().all(char::is_alphabetic)),
         "isalnum" => Value::from(!s.is_empty() && s.chars().all(char::is_alphanumeric)),
@@ -7332,12 +7643,25 @@ fn method_list(value: &Value, name: &str, args: Vec<Value>) -> Result<Value, MjE
         "count" => {
             let b = bind(args, name, &["value"])?;
             let x = arg_value(&b, 0, "value")?;
-            Value::from(items.iter().filter(|i| py_eq(i, &x, 0)).count())
+            let mut count = 0;
+            for i in &items {
+                if py_eq(i, &x, 0)? {
+                    count += 1;
+                }
+            }
+            Value::from(count)
         }
         "index" => {
             let b = bind(args, name, &["value"])?;
             let x = arg_value(&b, 0, "value")?;
-            match items.iter().position(|i| py_eq(i, &x, 0)) {
+            let mut found = None;
+            for (n, i) in items.iter().enumerate() {
+                if py_eq(i, &x, 0)? {
+                    found = Some(n);
+                    break;
+                }
+            }
+            match found {
                 Some(i) => Value::from(i),
                 None => return Err(type_error("ValueError: value is not in list")),
             }
@@ -7421,34 +7745,102 @@ fn build_env() -> Environment<'static> {
     env.add_function(helper("op"), |op: &str, a: &Value, b: &Value| {
         py_binop(op, a, b)
     });
-    env.add_function(helper("cmp"), |op: &str, a: &Value, b: &Value| {
-        py_compare(op, a, b)
-    });
-    env.add_function(helper("in"), |a: &Value, b: &Value| py_in(a, b));
+    env.add_function(
+        helper("cmp"),
+        |state: &State<'_, '_>, op: &str, a: &Value, b: &Value| py_compare(state, op, a, b),
+    );
+    env.add_function(
+        helper("in"),
+        |state: &State<'_, '_>, a: &Value, b: &Value| py_in(state, a, b),
+    );
     env.add_function(helper("id"), |a: Value| a);
+    env.add_function(
+        helper("unpack"),
+        |state: &State<'_, '_>, value: Value, n: usize| -> Result<Value, MjError> {
+            let items = py_iter(state, &value)?;
+            for item in &items {
+                check_defined(state, item)?;
+                let got = match item.kind() {
+                    ValueKind::Undefined => 0,
+                    ValueKind::String | ValueKind::Seq | ValueKind::Map | ValueKind::Iterable => {
+                        generator_error(item)?;
+                        item.try_iter()?.count()
+                    }
+                    _ => {
+                        return Err(type_error(format!(
+                            "TypeError: cannot unpack non-iterable {} object",
+                            py_type(item)
+                        )));
+                    }
+                };
+                if got > n {
+                    return Err(type_error(format!(
+                        "ValueError: too many values to unpack (expected {n})"
+                    )));
+                }
+                if got < n {
+                    return Err(type_error(format!(
+                        "ValueError: not enough values to unpack (expected {n}, got {got})"
+                    )));
+                }
+            }
+            Ok(Value::from(items))
+        },
+    );
+    env.add_function(
+        helper("cycle"),
+        |state: &State<'_, '_>, args: Rest<Value>| -> Result<Value, MjError> {
+            let mut args = args.0;
+            if args.len() < 2 {
+                return Err(type_error("TypeError: no items for cycling given"));
+            }
+            let target = args.remove(0);
+            target.call_method(state, "cycle", &args)
+        },
+    );
     env.add_function(
         helper("slice"),
         |state: &State<'_, '_>, v: &Value, a: &Value, b: &Value, c: &Value| {
             py_slice(state, v, a, b, c)
         },
     );
+    // jinja2 joins the output only once the template has run: a filter block that gives
+    // something other than a string fails then, unless something failed before.
     env.add_filter(
         helper("block_result"),
-        |value: Value| -> Result<Value, MjError> {
+        |state: &State<'_, '_>, value: Value| -> Value {
             if is_str(&value) {
-                Ok(value)
+                value
             } else {
-                Err(type_error(format!(
-                    "TypeError: sequence item: expected str instance, {} found",
-                    py_type(&value)
-                )))
+                if state.get_temp(NON_STR_OUTPUT).is_none() {
+                    state.set_temp(NON_STR_OUTPUT, Value::from(py_type(&value)));
+                    state.set_temp(NON_STR_LEVEL, buffer_depth(state));
+                }
+                Value::from("")
             }
+        },
+    );
+    env.add_function(helper("push_buffer"), |state: &State<'_, '_>| {
+        let depth = buffer_depth(state).as_i64().unwrap_or(0);
+        state.set_temp(BUFFER_DEPTH, Value::from(depth + 1));
+        Value::from("")
+    });
+    env.add_function(
+        helper("pop_buffer"),
+        |state: &State<'_, '_>| -> Result<Value, MjError> {
+            let depth = buffer_depth(state);
+            if state.get_temp(NON_STR_LEVEL).is_some_and(|l| l == depth) {
+                return Err(non_str_error(state));
+            }
+            state.set_temp(BUFFER_DEPTH, Value::from(depth.as_i64().unwrap_or(1) - 1));
+            Ok(Value::from(""))
         },
     );
     env.add_function(
         helper("iter"),
         |state: &State<'_, '_>, value: Value| -> Result<Value, MjError> {
             check_defined(state, &value)?;
+            generator_error(&value)?;
             match value.kind() {
                 // Strings and one-shot iterables become lists, so that `loop.length` is known.
                 ValueKind::String | ValueKind::Iterable => {
@@ -7466,6 +7858,7 @@ fn build_env() -> Environment<'static> {
         Err(type_error("lipsum() is not supported"))
     });
     env.add_filter("groupby", f_groupby);
+    env.add_global(helper("undefined"), Value::UNDEFINED);
     env.add_global(helper("nodefault"), Value::from_object(NoDefault));
     env.add_test(helper("nodefault"), |value: &Value| {
         value.downcast_object_ref::<NoDefault>().is_some()
@@ -7524,7 +7917,9 @@ fn build_env() -> Environment<'static> {
 
     env.add_filter("abs", f_abs);
     env.add_filter("attr", f_attr);
-    env.add_filter("batch", f_batch);
+    env.add_filter("batch", |state: &State<'_, '_>, args: Rest<Value>| {
+        generator("generator object do_batch", f_batch(state, args))
+    });
     env.add_filter("capitalize", f_capitalize);
     env.add_filter("center", f_center);
     env.add_filter("count", f_length);
@@ -7541,7 +7936,9 @@ fn build_env() -> Environment<'static> {
     env.add_filter("format", f_format);
     env.add_filter("indent", f_indent);
     env.add_filter("int", f_int);
-    env.add_filter("items", f_items);
+    env.add_filter("items", |state: &State<'_, '_>, value: &Value| {
+        generator("generator object do_items", f_items(state, value))
+    });
     env.add_filter("join", f_join);
     env.add_filter("last", f_last);
     env.add_filter("list", f_list);
@@ -7551,10 +7948,19 @@ fn build_env() -> Environment<'static> {
     env.add_filter("pprint", f_pprint);
     env.add_filter("random", f_random);
     env.add_filter("replace", f_replace);
-    env.add_filter("reverse", f_reverse);
+    env.add_filter("reverse", |state: &State<'_, '_>, value: &Value| {
+        let result = f_reverse(state, value)?;
+        Ok::<Value, MjError>(if is_str(&result) {
+            result
+        } else {
+            generator("list_reverseiterator object", Ok(result))
+        })
+    });
     env.add_filter("round", f_round);
     env.add_filter("safe", f_safe);
-    env.add_filter("slice", f_slice);
+    env.add_filter("slice", |state: &State<'_, '_>, args: Rest<Value>| {
+        generator("generator object sync_do_slice", f_slice(state, args))
+    });
     env.add_filter("sort", f_sort);
     env.add_filter("string", f_string);
     env.add_filter("striptags", f_striptags);
@@ -7563,7 +7969,34 @@ fn build_env() -> Environment<'static> {
     env.add_filter("tojson", f_tojson);
     env.add_filter("trim", f_trim);
     env.add_filter("truncate", f_truncate);
-    env.add_filter("unique", f_unique);
+    env.add_filter("unique", |state: &State<'_, '_>, args: Rest<Value>| {
+        generator("generator object sync_do_unique", f_unique(state, args))
+    });
+    env.add_filter("map", |state: &State<'_, '_>, args: Rest<Value>| {
+        let mut args = args.0;
+        let result = if args.is_empty() {
+            Err(type_error(
+                "TypeError: sync_do_map() missing 1 required positional argument",
+            ))
+        } else {
+            let value = args.remove(0);
+            minijinja::filters::map(state, value, Rest(args)).map(Value::from)
+        };
+        generator("generator object sync_do_map", result)
+    });
+    for (name, reject, attr) in [
+        ("select", false, false),
+        ("reject", true, false),
+        ("selectattr", false, true),
+        ("rejectattr", true, true),
+    ] {
+        env.add_filter(name, move |state: &State<'_, '_>, args: Rest<Value>| {
+            generator(
+                "generator object select_or_reject",
+                select_or_reject(state, args.0, reject, attr),
+            )
+        });
+    }
     env.add_filter("upper", f_upper);
     env.add_filter("urlencode", f_urlencode);
     env.add_filter("urlize", f_unsupported("urlize"));
@@ -7611,7 +8044,10 @@ fn mj_message(err: &MjError) -> String {
 
 fn from_mj(err: &MjError) -> JinjaError {
     let kind = match err.kind() {
-        MjKind::UndefinedError => JinjaErrorKind::Undefined,
+        // Calling something undefined: jinja2 fails on the undefined value.
+        MjKind::UndefinedError | MjKind::UnknownFunction | MjKind::UnknownMethod => {
+            JinjaErrorKind::Undefined
+        }
         _ => JinjaErrorKind::Render,
     };
     let mut message = mj_message(err);

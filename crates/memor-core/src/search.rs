@@ -398,6 +398,9 @@ enum Lowering {
 
 #[derive(Debug)]
 struct RegexMatcher {
+    /// For patterns that need the backtracking VM: a pattern matching at least wherever the
+    /// real one does, that the engine runs without it (a cheap way to say no).
+    prefilter: Option<fancy_regex::Regex>,
     /// The pattern with the engine's own `\b`/`\B` (exact unless the text holds a character on
     /// which its `\w` and Python's disagree).
     fast: fancy_regex::Regex,
@@ -424,6 +427,11 @@ impl RegexMatcher {
             }
             Lowering::Unicode => lower_text(text),
         };
+        if let Some(prefilter) = &self.prefilter
+            && prefilter.is_match(&text).unwrap_or(true) == false
+        {
+            return Ok(false);
+        }
         let regex = match &self.exact {
             Some(exact) if has_disputed_word_char(&text) => exact,
             _ => &self.fast,
@@ -500,8 +508,9 @@ fn compile_regex(
         }
     }
 
+    let nodes = rewrite_boundaries(&parsed.nodes, parsed.flags, true);
     let mut info = Analysis::default();
-    info.walk(&parsed.nodes, parsed.flags);
+    info.walk(&nodes, parsed.flags);
     // Case-insensitive backreferences compare lower cases: match against the lowered text, which
     // is exact when no other part of the pattern can tell a character from its lower case.
     let lowering = if info.backref_i_unicode {
@@ -528,14 +537,37 @@ fn compile_regex(
         Lowering::None
     };
 
-    let fast = build_regex(&emit(&parsed, WordMode::Native))?;
-    let exact = if info.unicode_boundary {
-        Some(build_regex(&emit(&parsed, WordMode::Exact))?)
+    let widths = &parsed.groupwidths;
+    let fast = emit(&nodes, parsed.flags, widths, WordMode::Native, None);
+    let prefilter = if fast.hard {
+        let mut groups = Vec::new();
+        collect_groups(&nodes, parsed.flags, &mut groups);
+        let superset = emit(
+            &nodes,
+            parsed.flags,
+            widths,
+            WordMode::Native,
+            Some(&groups),
+        );
+        // Optional: without it, every text goes to the backtracking VM.
+        build_regex(&superset.pattern).ok()
     } else {
         None
     };
-    let empty = if info.any_boundary {
-        build_regex(&emit(&parsed, WordMode::Never))?.is_match("")
+    let exact = if info.unicode_boundary {
+        Some(build_regex(
+            &emit(&nodes, parsed.flags, widths, WordMode::Exact, None).pattern,
+        )?)
+    } else {
+        None
+    };
+    let fast = build_regex(&fast.pattern)?;
+    // `_sre`'s `\b` and `\B` never hold in an empty text.
+    let mut original = Analysis::default();
+    original.walk(&parsed.nodes, parsed.flags);
+    let empty = if original.any_boundary {
+        build_regex(&emit(&parsed.nodes, parsed.flags, widths, WordMode::Never, None).pattern)?
+            .is_match("")
     } else {
         fast.is_match("")
     };
@@ -543,6 +575,7 @@ fn compile_regex(
         empty.map_err(|e| SearchError::unsupported(format!("the regex engine gave up: {e}")))?;
     Ok((
         Matcher::Regex(Box::new(RegexMatcher {
+            prefilter,
             fast,
             exact,
             empty,
@@ -636,6 +669,20 @@ enum Node {
         negate: bool,
         body: Vec<Node>,
     },
+    /// Internal (a decided `\b` at an end of the pattern): one character of `set`, or the start
+    /// or end of the text when `edge` says so.
+    Consume {
+        set: CharSet,
+        edge: Option<Edge>,
+    },
+    /// Internal (a `\b` that can never hold): never matches.
+    Fail,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edge {
+    Start,
+    End,
 }
 
 impl Node {
@@ -2039,7 +2086,11 @@ fn width(nodes: &[Node], groupwidths: &[Option<Width>]) -> Width {
                 lo = lo.saturating_add(i);
                 hi = hi.saturating_add(j);
             }
-            Node::At(_) | Node::Assert { .. } => {}
+            Node::Consume { edge, .. } => {
+                lo = lo.saturating_add(u128::from(edge.is_none()));
+                hi = hi.saturating_add(1);
+            }
+            Node::At(_) | Node::Assert { .. } | Node::Fail => {}
         }
     }
     (lo.min(MAXWIDTH), hi.min(MAXWIDTH))
@@ -2109,6 +2160,275 @@ fn check_compile(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deciding word boundaries statically
+// ---------------------------------------------------------------------------------------------
+
+/// The characters a match of `nodes` can start (or, with `last`, end) with — a superset — and
+/// whether the match can be empty.
+fn edge_chars(nodes: &[Node], flags: u32, last: bool) -> (CharSet, bool) {
+    let mut acc = CharSet::default();
+    let mut step = |node: &Node| {
+        let (set, nullable) = node_edge_chars(node, flags, last);
+        acc = acc.union(&set);
+        nullable
+    };
+    let nullable = if last {
+        nodes.iter().rev().all(&mut step)
+    } else {
+        nodes.iter().all(&mut step)
+    };
+    (acc, nullable)
+}
+
+fn node_edge_chars(node: &Node, flags: u32, last: bool) -> (CharSet, bool) {
+    let everything = || CharSet {
+        ranges: vec![(0, MAX_CHAR)],
+    };
+    match node {
+        Node::Literal(c) => (literal_set(*c, flags), false),
+        Node::NotLiteral(c) => (literal_set(*c, flags).complement(), false),
+        Node::In(items) => (class_set(items, flags), false),
+        Node::Any if flags & FLAG_S != 0 => (everything(), false),
+        Node::Any => (
+            CharSet::from_points(std::iter::once(10)).complement(),
+            false,
+        ),
+        Node::At(_) | Node::Assert { .. } => (CharSet::default(), true),
+        Node::Branch(items) => {
+            let mut acc = CharSet::default();
+            let mut nullable = false;
+            for item in items {
+                let (set, n) = edge_chars(item, flags, last);
+                acc = acc.union(&set);
+                nullable |= n;
+            }
+            (acc, nullable)
+        }
+        Node::Group { add, del, body, .. } => {
+            edge_chars(body, combine_flags(flags, *add, *del), last)
+        }
+        Node::Repeat { min, max, body, .. } => {
+            if *max == 0 {
+                return (CharSet::default(), true);
+            }
+            let (set, nullable) = edge_chars(body, flags, last);
+            (set, nullable || *min == 0)
+        }
+        Node::Atomic(body) => edge_chars(body, flags, last),
+        Node::GroupRef(_) => (everything(), true),
+        Node::GroupRefExists { yes, no, .. } => {
+            let (set, nullable) = edge_chars(yes, flags, last);
+            match no {
+                Some(no) => {
+                    let (other, other_nullable) = edge_chars(no, flags, last);
+                    (set.union(&other), nullable || other_nullable)
+                }
+                None => (set, true),
+            }
+        }
+        Node::Consume { set, edge } => (set.clone(), edge.is_some()),
+        Node::Fail => (CharSet::default(), false),
+    }
+}
+
+/// `Some(true)` when every character of `set` is a word character, `Some(false)` when none is.
+fn wordness(set: &CharSet, word: &CharSet) -> Option<bool> {
+    if set.difference(word).is_empty() {
+        Some(true)
+    } else if set.difference(&word.complement()).is_empty() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Replaces the `\b` and `\B` whose outcome the pattern itself decides: between two characters
+/// whose wordness is known (always or never true), and at the very start or end of the pattern
+/// when the character inside is known (then the character outside is consumed instead: the match
+/// moves by one character, which whether there is a match does not care about). What remains needs
+/// the engine's backtracking VM. Look-behinds are left alone (their width must not change).
+fn rewrite_boundaries(nodes: &[Node], flags: u32, top: bool) -> Vec<Node> {
+    let mut out = Vec::with_capacity(nodes.len());
+    let last = nodes.len().saturating_sub(1);
+    for (i, node) in nodes.iter().enumerate() {
+        let new = match node {
+            Node::At(at @ (At::Boundary | At::NonBoundary)) => decide_boundary(
+                nodes,
+                i,
+                *at == At::NonBoundary,
+                flags,
+                top && i == 0,
+                top && i == last && i > 0,
+            ),
+            Node::Branch(items) => Some(Node::Branch(
+                items
+                    .iter()
+                    .map(|item| rewrite_boundaries(item, flags, false))
+                    .collect(),
+            )),
+            Node::Group {
+                group,
+                add,
+                del,
+                body,
+            } => Some(Node::Group {
+                group: *group,
+                add: *add,
+                del: *del,
+                body: rewrite_boundaries(body, combine_flags(flags, *add, *del), false),
+            }),
+            Node::Repeat {
+                kind,
+                min,
+                max,
+                body,
+            } => Some(Node::Repeat {
+                kind: *kind,
+                min: *min,
+                max: *max,
+                body: rewrite_boundaries(body, flags, false),
+            }),
+            Node::Atomic(body) => Some(Node::Atomic(rewrite_boundaries(body, flags, false))),
+            Node::Assert {
+                behind: false,
+                negate,
+                body,
+            } => Some(Node::Assert {
+                behind: false,
+                negate: *negate,
+                body: rewrite_boundaries(body, flags, false),
+            }),
+            Node::GroupRefExists { group, yes, no } => Some(Node::GroupRefExists {
+                group: *group,
+                yes: rewrite_boundaries(yes, flags, false),
+                no: no.as_ref().map(|no| rewrite_boundaries(no, flags, false)),
+            }),
+            other => Some(other.clone()),
+        };
+        out.extend(new);
+    }
+    out
+}
+
+/// The replacement of the boundary at `nodes[i]`: `None` to drop it (always true), else a node.
+fn decide_boundary(
+    nodes: &[Node],
+    i: usize,
+    negated: bool,
+    flags: u32,
+    at_start: bool,
+    at_end: bool,
+) -> Option<Node> {
+    let keep = Some(Node::At(if negated {
+        At::NonBoundary
+    } else {
+        At::Boundary
+    }));
+    let word = category_set(Category::Word, flags & FLAG_A != 0);
+    let (before, after) = (
+        nodes.get(..i).unwrap_or(&[]),
+        nodes.get(i + 1..).unwrap_or(&[]),
+    );
+    let (prev, prev_nullable) = edge_chars(before, flags, true);
+    let (next, next_nullable) = edge_chars(after, flags, false);
+    let prev_word = if prev_nullable {
+        None
+    } else {
+        wordness(&prev, &word)
+    };
+    let next_word = if next_nullable {
+        None
+    } else {
+        wordness(&next, &word)
+    };
+    match (prev_word, next_word) {
+        (Some(p), Some(n)) => {
+            if (p != n) != negated {
+                None
+            } else {
+                Some(Node::Fail)
+            }
+        }
+        (_, Some(n)) if at_start => Some(if n == negated {
+            Node::Consume {
+                set: word,
+                edge: None,
+            }
+        } else {
+            Node::Consume {
+                set: word.complement(),
+                edge: Some(Edge::Start),
+            }
+        }),
+        (Some(p), _) if at_end => Some(if p == negated {
+            Node::Consume {
+                set: word,
+                edge: None,
+            }
+        } else {
+            Node::Consume {
+                set: word.complement(),
+                edge: Some(Edge::End),
+            }
+        }),
+        _ => keep,
+    }
+}
+
+/// Whether `nodes` matches the same strings wherever it is (no anchors, look-arounds or
+/// backreferences), so that a backreference to it can be replaced by it in a superset.
+fn context_free(nodes: &[Node]) -> bool {
+    nodes.iter().all(|node| match node {
+        Node::Literal(_) | Node::NotLiteral(_) | Node::Any | Node::In(_) => true,
+        Node::Branch(items) => items.iter().all(|item| context_free(item)),
+        Node::Group { body, .. } | Node::Repeat { body, .. } | Node::Atomic(body) => {
+            context_free(body)
+        }
+        _ => false,
+    })
+}
+
+/// The body and flags of every capture group, by group number.
+fn collect_groups(nodes: &[Node], flags: u32, groups: &mut Vec<Option<(Vec<Node>, u32)>>) {
+    for node in nodes {
+        match node {
+            Node::Group {
+                group,
+                add,
+                del,
+                body,
+            } => {
+                let inner = combine_flags(flags, *add, *del);
+                if let Some(g) = group {
+                    if groups.len() <= *g {
+                        groups.resize(*g + 1, None);
+                    }
+                    if let Some(slot) = groups.get_mut(*g) {
+                        *slot = Some((body.clone(), inner));
+                    }
+                }
+                collect_groups(body, inner, groups);
+            }
+            Node::Branch(items) => {
+                for item in items {
+                    collect_groups(item, flags, groups);
+                }
+            }
+            Node::Repeat { body, .. } | Node::Atomic(body) | Node::Assert { body, .. } => {
+                collect_groups(body, flags, groups)
+            }
+            Node::GroupRefExists { yes, no, .. } => {
+                collect_groups(yes, flags, groups);
+                if let Some(no) = no {
+                    collect_groups(no, flags, groups);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Analysis of a parsed pattern
 // ---------------------------------------------------------------------------------------------
 
@@ -2156,7 +2476,8 @@ impl Analysis {
                         self.unicode_boundary = true;
                     }
                 }
-                Node::Any | Node::At(_) => {}
+                Node::Consume { set, .. } => self.char_test(set),
+                Node::Any | Node::At(_) | Node::Fail => {}
                 Node::Branch(items) => {
                     for item in items {
                         self.walk(item, flags);
@@ -2552,20 +2873,43 @@ enum WordMode {
 
 const NEVER: &str = r"[^\x{0}-\x{10FFFF}]";
 
-fn emit(parsed: &Parsed, word: WordMode) -> String {
+/// A pattern in the engine's syntax, and whether the engine needs its backtracking VM for it.
+struct Emitted {
+    pattern: String,
+    hard: bool,
+}
+
+fn emit(
+    nodes: &[Node],
+    flags: u32,
+    groupwidths: &[Option<Width>],
+    word: WordMode,
+    superset: Option<&[Option<(Vec<Node>, u32)>]>,
+) -> Emitted {
     let mut emitter = Emitter {
         out: String::new(),
         word,
-        groupwidths: &parsed.groupwidths,
+        groupwidths,
+        superset,
+        hard: false,
     };
-    emitter.seq(&parsed.nodes, parsed.flags, true);
-    emitter.out
+    emitter.seq(nodes, flags, true);
+    Emitted {
+        pattern: emitter.out,
+        hard: emitter.hard,
+    }
 }
 
 struct Emitter<'a> {
     out: String,
     word: WordMode,
     groupwidths: &'a [Option<Width>],
+    /// When set, write a pattern that matches at least wherever the real one does but needs no
+    /// backtracking VM: backreferences become their group's pattern (the group bodies, by group
+    /// number, with their flags), look-arounds and remaining word boundaries are dropped, atomic
+    /// and possessive constructs become plain ones, conditionals become alternations.
+    superset: Option<&'a [Option<(Vec<Node>, u32)>]>,
+    hard: bool,
 }
 
 fn push_char(out: &mut String, c: u32) {
@@ -2654,7 +2998,8 @@ impl Emitter<'_> {
                 del,
                 body,
             } => {
-                self.out.push_str(if group.is_some() { "(" } else { "(?:" });
+                let capture = group.is_some() && self.superset.is_none();
+                self.out.push_str(if capture { "(" } else { "(?:" });
                 self.seq(body, combine_flags(flags, *add, *del), tail);
                 self.out.push(')');
             }
@@ -2665,15 +3010,44 @@ impl Emitter<'_> {
                 body,
             } => self.repeat(*kind, *min, *max, body, flags),
             Node::Atomic(body) => {
-                self.out.push_str("(?>");
+                self.out.push_str(if self.superset.is_some() {
+                    "(?:"
+                } else {
+                    "(?>"
+                });
+                self.hard |= self.superset.is_none();
                 self.seq(body, flags, false);
                 self.out.push(')');
             }
-            Node::GroupRef(g) => {
-                let _ = write!(self.out, "(?:\\{g})");
-            }
+            Node::GroupRef(g) => match self.superset {
+                None => {
+                    self.hard = true;
+                    let _ = write!(self.out, "(?:\\{g})");
+                }
+                Some(groups) => match groups.get(*g) {
+                    Some(Some((body, group_flags))) if context_free(body) => {
+                        self.out.push_str("(?:");
+                        self.seq(body, *group_flags, false);
+                        self.out.push(')');
+                    }
+                    _ => {
+                        let lo = self
+                            .groupwidths
+                            .get(*g)
+                            .copied()
+                            .flatten()
+                            .map_or(0, |w| w.0);
+                        let _ = write!(self.out, "(?s:.){{{},}}", lo.min(100));
+                    }
+                },
+            },
             Node::GroupRefExists { group, yes, no } => {
-                let _ = write!(self.out, "(?({group})");
+                if self.superset.is_some() {
+                    self.out.push_str("(?:");
+                } else {
+                    self.hard = true;
+                    let _ = write!(self.out, "(?({group})");
+                }
                 self.seq(yes, flags, false);
                 self.out.push('|');
                 if let Some(no) = no {
@@ -2681,11 +3055,25 @@ impl Emitter<'_> {
                 }
                 self.out.push(')');
             }
+            Node::Consume { set, edge } => {
+                match edge {
+                    Some(Edge::Start) => self.out.push_str(r"(?:\A|"),
+                    Some(Edge::End) | None => self.out.push_str("(?:"),
+                }
+                push_set(&mut self.out, set);
+                if *edge == Some(Edge::End) {
+                    self.out.push_str(r"|\z");
+                }
+                self.out.push(')');
+            }
+            Node::Fail => self.out.push_str(NEVER),
+            Node::Assert { .. } if self.superset.is_some() => {}
             Node::Assert {
                 behind,
                 negate,
                 body,
             } => {
+                self.hard = true;
                 self.out.push_str(match (behind, negate) {
                     (false, false) => "(?=",
                     (false, true) => "(?!",
@@ -2700,6 +3088,14 @@ impl Emitter<'_> {
 
     fn at(&mut self, at: At, flags: u32, tail: bool) {
         let multiline = flags & FLAG_M != 0;
+        if self.superset.is_some()
+            && (matches!(at, At::Boundary | At::NonBoundary)
+                || (at == At::End && !multiline && !tail))
+        {
+            return;
+        }
+        self.hard |=
+            matches!(at, At::Boundary | At::NonBoundary) || (at == At::End && !multiline && !tail);
         let text = match at {
             At::Beginning if multiline => "(?m:^)",
             At::Beginning | At::BeginningString => r"\A",
@@ -2749,7 +3145,10 @@ impl Emitter<'_> {
             let (open, close) = match (kind, min, max) {
                 (_, 0, 0) => ("(?:(?:", "|)){0}"),
                 (RepeatKind::Lazy, 0, _) => ("(?:|", ")"),
-                (RepeatKind::Possessive, 0, _) => ("(?>", "|)"),
+                (RepeatKind::Possessive, 0, _) if self.superset.is_none() => {
+                    self.hard = true;
+                    ("(?>", "|)")
+                }
                 (_, 0, _) => ("(?:", "|)"),
                 _ => ("(?:", ")"),
             };
@@ -2758,7 +3157,8 @@ impl Emitter<'_> {
             self.out.push_str(close);
             return;
         }
-        let possessive = kind == RepeatKind::Possessive;
+        let possessive = kind == RepeatKind::Possessive && self.superset.is_none();
+        self.hard |= possessive;
         if possessive {
             self.out.push_str("(?>");
         }

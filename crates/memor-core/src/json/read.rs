@@ -247,7 +247,8 @@ impl<'a> Reader<'a> {
             return Err(Self::error_at(start, "Unterminated string starting at"));
         };
         let run = rest.get(..stop).unwrap_or_default();
-        if let Some(bad) = run.iter().position(|&b| b < 0x20) {
+        if has_control(run) {
+            let bad = run.iter().position(|&b| b < 0x20).unwrap_or(0);
             return Err(Self::error_at(
                 content_start + bad,
                 "Invalid control character at",
@@ -315,16 +316,17 @@ impl<'a> Reader<'a> {
                     return Err(Self::error_at(i, "Invalid control character at"));
                 }
                 Some(_) => {
-                    // Copy the run up to the next quote, backslash or control byte.
-                    let run_end = bytes
-                        .get(i..)
-                        .and_then(|rest| {
-                            rest.iter()
-                                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                        })
-                        .map_or(bytes.len(), |p| i + p);
-                    out.push_str(self.src.get(i..run_end).unwrap_or_default());
-                    i = run_end;
+                    // Copy the run up to the next quote or backslash; a control byte in it is
+                    // an error at its own offset.
+                    let rest = bytes.get(i..).unwrap_or_default();
+                    let run_len = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+                    let run = rest.get(..run_len).unwrap_or_default();
+                    if has_control(run) {
+                        let bad = run.iter().position(|&b| b < 0x20).unwrap_or(0);
+                        return Err(Self::error_at(i + bad, "Invalid control character at"));
+                    }
+                    out.push_str(self.src.get(i..i + run_len).unwrap_or_default());
+                    i += run_len;
                 }
             }
         }
@@ -467,6 +469,23 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether `bytes` holds a control character (below 0x20), eight bytes at a time: a word has a
+/// byte below `n` when `(w - n * 0x0101..) & !w & 0x8080..` is not zero.
+fn has_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_le_bytes(w);
+        if w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| b < 0x20)
+}
+
 fn lone_surrogate(offset: usize, unit: u32) -> JsonError {
     JsonError {
         message: format!("lone surrogate \\u{unit:04x} cannot be held in a Rust string").into(),
@@ -520,6 +539,21 @@ mod tests {
         assert_eq!(e.offset, 2);
         assert!(parse("\"a\u{1}\"").is_err());
         assert!(parse(r#""\x""#).is_err());
+    }
+
+    #[test]
+    fn control_characters_anywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut text = vec![b'a'; len];
+                text[at] = 0x1f;
+                assert!(has_control(&text), "{len} {at}");
+                text[at] = 0x20;
+                assert!(!has_control(&text), "{len} {at}");
+                text[at] = 0xff;
+                assert!(!has_control(&text), "{len} {at}");
+            }
+        }
     }
 
     #[test]
