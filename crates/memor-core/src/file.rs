@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result, msg};
+use crate::json;
 use crate::json::read::{Kind, Reader};
-use crate::json::{self, PyValue};
 use crate::prompt::{Prompt, PromptJson};
 use crate::prompt_template::PromptTemplate;
 use crate::response::Response;
@@ -71,10 +71,10 @@ pub fn write_atomic_with(
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    if durability == Durability::Durable {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+    if durability == Durability::Durable
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
     }
     Ok(())
 }
@@ -365,15 +365,6 @@ pub fn detect_kind(text: &str) -> Result<ObjectKind> {
         None => Err(Error::validation("Not a memor object: no `type` member.")),
     }
 }
-
-/// Parses JSON text as Python's `json.loads` would.
-///
-/// # Errors
-/// Invalid JSON, with the byte offset.
-pub fn parse_json(text: &str) -> Result<PyValue> {
-    json::parse(text).map_err(|e| Error::validation("Invalid JSON.").context(e.to_string()))
-}
-
 /// memor's size-warning texts (Python emits them as `RuntimeWarning`s when rendering).
 impl Response {
     /// The size warning memor would emit now, if the size warning is on and exceeded.

@@ -3643,7 +3643,26 @@ const HELPER: &str = "__memor_";
 
 /// A name as minijinja can read it: ASCII identifiers stay, others (and names that could
 /// collide with the helpers) are spelled in hex.
+thread_local! {
+    /// Whether the template being translated uses jinja2's `self` (bit 0) and `super`
+    /// (bit 1) objects.
+    static SPECIAL_NAMES: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// A name as the translation spells it (`self` and `super` become helpers when jinja2 gives
+/// them their special meaning).
 fn mangle(name: &str) -> String {
+    let special = SPECIAL_NAMES.with(std::cell::Cell::get);
+    match name {
+        "self" if special & 1 != 0 => return format!("{HELPER}self"),
+        "super" if special & 2 != 0 => return format!("{HELPER}super"),
+        _ => {}
+    }
+    mangle_key(name)
+}
+
+/// A context key as the translation spells it.
+fn mangle_key(name: &str) -> String {
     let ascii = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
     let keyword = matches!(name, "not" | "and" | "or" | "in" | "is" | "if" | "else");
@@ -3677,6 +3696,29 @@ struct Emitter {
 }
 
 fn emit(body: &[Node], root_stored: &BTreeSet<String>) -> String {
+    let mut special = 0;
+    let mut blocks_self = false;
+    let mut blocks_super = false;
+    for_each_block(body, &mut |node| {
+        if let Node::Block { body, .. } = node {
+            let names = find_undeclared(body, &["self", "super"]);
+            blocks_self |= names.contains("self");
+            blocks_super |= names.contains("super");
+        }
+    });
+    if blocks_self || find_undeclared(body, &["self"]).contains("self") {
+        special |= 1;
+    }
+    if blocks_super {
+        special |= 2;
+    }
+    SPECIAL_NAMES.with(|cell| cell.set(special));
+    let code = emit_with(body, root_stored);
+    SPECIAL_NAMES.with(|cell| cell.set(0));
+    code
+}
+
+fn emit_with(body: &[Node], root_stored: &BTreeSet<String>) -> String {
     let mut emitter = Emitter {
         out: String::new(),
         line: 1,
@@ -3886,11 +3928,21 @@ impl Emitter {
                 line,
             } => {
                 // Unpacking goes through the iteration helper, which fails as jinja2 does.
-                let value = if matches!(target, Expr::Tuple { .. }) {
+                let mut value = if matches!(target, Expr::Tuple { .. }) {
                     format!("{HELPER}iter({})", expr_code(value))
                 } else {
                     expr_code(value)
                 };
+                // jinja2 checks that `ns` in `ns.attr` is a namespace before the value.
+                let mut namespaces = Vec::new();
+                collect_nsrefs(target, &mut namespaces);
+                if !namespaces.is_empty() {
+                    let checks: Vec<String> = namespaces
+                        .iter()
+                        .map(|n| format!("{HELPER}namespace_check({})", mangle(n)))
+                        .collect();
+                    value = format!("{HELPER}last({}, {value})", checks.join(", "));
+                }
                 self.tag(*line, &format!("set {} = {value}", target_code(target)));
             }
             Node::AssignBlock {
@@ -3918,6 +3970,7 @@ impl Emitter {
             | Node::FromImport { template, line, .. } => {
                 self.open("{{", *line);
                 let code = format!("{HELPER}no_loader({})", expr_code(template));
+                // (the template name is evaluated first, as jinja2 does)
                 self.write(&code);
                 self.out.push_str(" }}");
             }
@@ -3930,6 +3983,18 @@ impl Emitter {
                 _ => self.scoped(body),
             },
         }
+    }
+}
+
+fn collect_nsrefs(target: &Expr, out: &mut Vec<String>) {
+    match target {
+        Expr::NsRef { name, .. } => out.push(name.clone()),
+        Expr::Tuple { items, .. } => {
+            for item in items {
+                collect_nsrefs(item, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -4049,6 +4114,117 @@ fn guard_fold(left: &Expr, right: &Expr, code: String) -> String {
     }
 }
 
+fn getattr_code(node: &Expr, attr: &str) -> String {
+    if mangle_key(attr) == attr {
+        format!("{}.{attr}", atom_code(node))
+    } else {
+        format!("{}[{}]", atom_code(node), quote(attr))
+    }
+}
+
+/// The methods of Python's `str`, `list`, `tuple` and `dict`.
+const PY_METHODS: [&str; 64] = [
+    "append",
+    "capitalize",
+    "casefold",
+    "center",
+    "clear",
+    "copy",
+    "count",
+    "encode",
+    "endswith",
+    "expandtabs",
+    "extend",
+    "find",
+    "format",
+    "format_map",
+    "fromkeys",
+    "get",
+    "index",
+    "insert",
+    "isalnum",
+    "isalpha",
+    "isascii",
+    "isdecimal",
+    "isdigit",
+    "isidentifier",
+    "islower",
+    "isnumeric",
+    "isprintable",
+    "isspace",
+    "istitle",
+    "isupper",
+    "items",
+    "join",
+    "keys",
+    "ljust",
+    "lower",
+    "lstrip",
+    "maketrans",
+    "partition",
+    "pop",
+    "popitem",
+    "remove",
+    "removeprefix",
+    "removesuffix",
+    "replace",
+    "reverse",
+    "rfind",
+    "rindex",
+    "rjust",
+    "rpartition",
+    "rsplit",
+    "rstrip",
+    "setdefault",
+    "sort",
+    "split",
+    "splitlines",
+    "startswith",
+    "strip",
+    "swapcase",
+    "title",
+    "translate",
+    "update",
+    "upper",
+    "values",
+    "zfill",
+];
+
+/// Whether `name` is a method of the Python type of `value`.
+fn is_py_method(value: &Value, name: &str) -> bool {
+    match value.kind() {
+        ValueKind::String => {
+            matches!(name, "count" | "index")
+                || (PY_METHODS.contains(&name)
+                    && !DICT_METHODS.contains(&name)
+                    && !LIST_METHODS.contains(&name))
+        }
+        ValueKind::Map => DICT_METHODS.contains(&name),
+        ValueKind::Seq if tuple_items(value).is_some() => matches!(name, "count" | "index"),
+        ValueKind::Seq => LIST_METHODS.contains(&name),
+        _ => false,
+    }
+}
+
+const DICT_METHODS: [&str; 11] = [
+    "clear",
+    "copy",
+    "fromkeys",
+    "get",
+    "items",
+    "keys",
+    "pop",
+    "popitem",
+    "setdefault",
+    "update",
+    "values",
+];
+
+const LIST_METHODS: [&str; 11] = [
+    "append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse",
+    "sort",
+];
+
 fn expr_code(expr: &Expr) -> String {
     match expr {
         Expr::Name { name, .. } => mangle(name),
@@ -4070,10 +4246,11 @@ fn expr_code(expr: &Expr) -> String {
         }
         Expr::NsRef { name, attr } => format!("{}.{}", mangle(name), attr),
         Expr::Getattr { node, attr, .. } => {
-            if mangle(attr) == *attr {
-                format!("{}.{attr}", atom_code(node))
+            if PY_METHODS.contains(&attr.as_str()) {
+                // jinja2 gives the bound method (a dict's method before its key).
+                format!("{HELPER}getattr({}, {})", expr_code(node), quote(attr))
             } else {
-                format!("{}[{}]", atom_code(node), quote(attr))
+                getattr_code(node, attr)
             }
         }
         Expr::Getitem { node, arg, .. } => match &**arg {
@@ -4100,6 +4277,11 @@ fn expr_code(expr: &Expr) -> String {
                 let sep = if args.is_empty() { "" } else { ", " };
                 format!("{HELPER}cycle(loop{sep}{args})")
             }
+            // A method call: minijinja dispatches it (to the Python methods for strings,
+            // lists and dicts).
+            Expr::Getattr {
+                node: obj, attr, ..
+            } => format!("{}({})", getattr_code(obj, attr), call_args_code(args)),
             _ => format!("{}({})", atom_code(node), call_args_code(args)),
         },
         Expr::Filter {
@@ -4329,6 +4511,63 @@ fn generator_error(value: &Value) -> Result<(), MjError> {
             ..
         }) => Err(MjError::new(*kind, message.clone())),
         _ => Ok(()),
+    }
+}
+
+/// A bound method of a string, list or dict, as jinja2 gives `value.method`.
+#[derive(Debug)]
+struct BoundMethod {
+    receiver: Value,
+    name: String,
+}
+
+impl Object for BoundMethod {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call(self: &Arc<Self>, state: &State<'_, '_>, args: &[Value]) -> Result<Value, MjError> {
+        py_method(state, &self.receiver, &self.name, args)
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<built-in method {} of {} object at 0x7f0000000000>",
+            self.name,
+            py_type(&self.receiver)
+        )
+    }
+}
+
+/// jinja2's `self` (blocks cannot be rendered through it here).
+#[derive(Debug)]
+struct TemplateRef;
+
+impl Object for TemplateRef {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<TemplateReference None>")
+    }
+}
+
+/// jinja2's `super` in a block of a template that extends nothing.
+#[derive(Debug)]
+struct SuperRef;
+
+impl Object for SuperRef {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call(self: &Arc<Self>, _state: &State<'_, '_>, _args: &[Value]) -> Result<Value, MjError> {
+        Err(MjError::new(
+            MjKind::UndefinedError,
+            "there is no parent block",
+        ))
     }
 }
 
@@ -7685,11 +7924,20 @@ fn py_method(
         check_defined(state, a)?;
     }
     let args = args.to_vec();
-    match value.kind() {
+    let result = match value.kind() {
         ValueKind::String => method_str(value.as_str().unwrap_or(""), name, args),
         ValueKind::Map => method_dict(value, name, args),
         ValueKind::Seq => method_list(value, name, args),
         _ => Err(MjError::from(MjKind::UnknownMethod)),
+    };
+    match result {
+        Err(err) if err.kind() == MjKind::UnknownMethod && is_py_method(value, name) => {
+            Err(type_error(format!(
+                "the {}.{name}() method is not supported",
+                py_type(value)
+            )))
+        }
+        other => other,
     }
 }
 
@@ -7754,6 +8002,39 @@ fn build_env() -> Environment<'static> {
         |state: &State<'_, '_>, a: &Value, b: &Value| py_in(state, a, b),
     );
     env.add_function(helper("id"), |a: Value| a);
+    env.add_function(helper("last"), |args: Rest<Value>| {
+        args.0.last().cloned().unwrap_or_default()
+    });
+    env.add_function(
+        helper("namespace_check"),
+        |value: &Value| -> Result<Value, MjError> {
+            // minijinja's namespace type is private: it is the map that is not a dict.
+            let dict = value
+                .downcast_object_ref::<indexmap::IndexMap<Value, Value>>()
+                .is_some();
+            if value.kind() == ValueKind::Map && !dict {
+                Ok(Value::from(()))
+            } else {
+                Err(type_error(
+                    "TemplateRuntimeError: cannot assign attribute on non-namespace object",
+                ))
+            }
+        },
+    );
+    env.add_function(
+        helper("getattr"),
+        |value: &Value, name: &str| -> Result<Value, MjError> {
+            if is_py_method(value, name) {
+                return Ok(Value::from_object(BoundMethod {
+                    receiver: value.clone(),
+                    name: name.to_owned(),
+                }));
+            }
+            value.get_attr(name)
+        },
+    );
+    env.add_global(helper("self"), Value::from_object(TemplateRef));
+    env.add_global(helper("super"), Value::from_object(SuperRef));
     env.add_function(
         helper("unpack"),
         |state: &State<'_, '_>, value: Value, n: usize| -> Result<Value, MjError> {
@@ -7870,8 +8151,7 @@ fn build_env() -> Environment<'static> {
     });
     env.add_function(
         helper("no_loader"),
-        |state: &State<'_, '_>, template: &Value| -> Result<Value, MjError> {
-            check_defined(state, template)?;
+        |_template: &Value| -> Result<Value, MjError> {
             Err(type_error(
                 "TypeError: no loader for this environment specified",
             ))
@@ -8063,7 +8343,7 @@ fn from_mj(err: &MjError) -> JinjaError {
 fn context_value(context: &PyDict) -> Result<Value, JinjaError> {
     let mut pairs = Vec::with_capacity(context.len());
     for (key, value) in context.iter() {
-        pairs.push((Value::from(mangle(key)), to_value(value, 1)?));
+        pairs.push((Value::from(mangle_key(key)), to_value(value, 1)?));
     }
     Ok(Value::from_iter(pairs))
 }

@@ -13,7 +13,7 @@ pub(crate) type DateSlot = Option<Result<Date, String>>;
 
 /// A JSON syntax error inside an object of the given kind: memor's structure message, with the
 /// offset.
-pub(crate) fn structure(message: &'static str, e: JsonError) -> Error {
+pub(crate) fn structure(message: &'static str, e: &JsonError) -> Error {
     Error::validation(message).context(e.to_string())
 }
 

@@ -305,7 +305,7 @@ impl Prompt {
         let slots = Self::read_slots(&mut reader)?;
         reader
             .finish()
-            .map_err(|e| structure(msg::PROMPT_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::PROMPT_STRUCTURE, &e))?;
         slots.build()
     }
 
@@ -340,7 +340,7 @@ impl Prompt {
                 }
                 Ok(())
             })
-            .map_err(|e| structure(msg::PROMPT_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::PROMPT_STRUCTURE, &e))?;
         Ok(s)
     }
 }
@@ -434,18 +434,16 @@ impl PromptSlots {
         let id = id_slot(self.id)?;
         let warnings = Warnings::from_value(warnings)?;
         string(memor_version, "memor_version")?;
-        let selected_response_index = match number_opt(
+        let Some(selected_response_index) = number_opt(
             Some(selected),
             "selected_response_index",
             Rule::NonNegativeInt,
-        )? {
-            Some(n) => n,
-            None => {
-                return Err(
-                    Error::validation(msg::non_negative_int("selected_response_index"))
-                        .context("selected_response_index is null"),
-                );
-            }
+        )?
+        else {
+            return Err(
+                Error::validation(msg::non_negative_int("selected_response_index"))
+                    .context("selected_response_index is null"),
+            );
         };
         Ok(Prompt {
             message,

@@ -190,11 +190,6 @@ impl PromptTemplate {
         self.engine = engine;
         self.touch();
     }
-    /// Sets both dates.
-    pub(crate) fn set_dates(&mut self, date: Date) {
-        self.date_created = date;
-        self.date_modified = date;
-    }
 
     /// `str(template)`: the content, or the empty string.
     pub fn as_str(&self) -> &str {
@@ -315,7 +310,7 @@ impl PromptTemplate {
         let slots = Self::read_slots(&mut reader)?;
         reader
             .finish()
-            .map_err(|e| structure(msg::TEMPLATE_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::TEMPLATE_STRUCTURE, &e))?;
         slots.build()
     }
 
@@ -324,7 +319,7 @@ impl PromptTemplate {
         if reader.peek() == Kind::Str {
             let text = reader
                 .string()
-                .map_err(|e| structure(msg::TEMPLATE_STRUCTURE, e))?;
+                .map_err(|e| structure(msg::TEMPLATE_STRUCTURE, &e))?;
             return Self::from_json(&text);
         }
         Self::read_slots(reader)?.build()
@@ -360,7 +355,7 @@ impl PromptTemplate {
                 *slot = Some(r.value()?);
                 Ok(())
             })
-            .map_err(|e| structure(msg::TEMPLATE_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::TEMPLATE_STRUCTURE, &e))?;
         Ok(s)
     }
 }

@@ -9,7 +9,7 @@ use crate::date::Date;
 use crate::error::{Error, Result, msg};
 use crate::fields::{FinishReason, Role, Rule, Warnings, is_valid_id, new_id};
 use crate::json::read::{Kind, Reader};
-use crate::json::{Number, PyValue};
+use crate::json::{Number, PyDict, PyValue};
 use crate::load::{DateSlot, Slot, date_slot, read_date, structure};
 
 /// memor's format version, written in every file.
@@ -322,7 +322,7 @@ impl Response {
         let slots = Self::read_slots(&mut reader)?;
         reader
             .finish()
-            .map_err(|e| structure(msg::RESPONSE_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::RESPONSE_STRUCTURE, &e))?;
         slots.build()
     }
 
@@ -371,7 +371,7 @@ impl Response {
                 *slot = Some(r.value()?);
                 Ok(())
             })
-            .map_err(|e| structure(msg::RESPONSE_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::RESPONSE_STRUCTURE, &e))?;
         Ok(s)
     }
 }
@@ -405,7 +405,7 @@ impl ResponseSlots {
         let message = self.message.ok_or_else(|| bad("missing key message"))?;
         let warnings = self
             .warnings
-            .unwrap_or_else(|| PyValue::Dict(Default::default()));
+            .unwrap_or_else(|| PyValue::Dict(PyDict::default()));
         let score = self.score.ok_or_else(|| bad("missing key score"))?;
         let temperature = self
             .temperature

@@ -482,7 +482,7 @@ impl Session {
         let slots = Self::read_slots(&mut reader)?;
         reader
             .finish()
-            .map_err(|e| structure(msg::SESSION_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::SESSION_STRUCTURE, &e))?;
         slots.build()
     }
 
@@ -507,7 +507,7 @@ impl Session {
                 }
                 Ok(())
             })
-            .map_err(|e| structure(msg::SESSION_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::SESSION_STRUCTURE, &e))?;
         Ok(s)
     }
 }
@@ -555,7 +555,7 @@ fn read_message(r: &mut Reader<'_>) -> Result<Message> {
     if r.peek() != Kind::Dict {
         let v = r
             .value()
-            .map_err(|e| structure(msg::SESSION_STRUCTURE, e))?;
+            .map_err(|e| structure(msg::SESSION_STRUCTURE, &e))?;
         return Err(Error::validation(msg::SESSION_STRUCTURE)
             .context(format!("a message is a {}", v.type_name())));
     }
@@ -618,14 +618,12 @@ impl SessionSlots {
             other => Some(string(other, "title")?),
         };
         let warnings = Warnings::from_value(warnings)?;
-        let render_counter =
-            match number_opt(Some(render_counter), "render_counter", Rule::NonNegativeInt)? {
-                Some(n) => n,
-                None => {
-                    return Err(Error::validation(msg::non_negative_int("render_counter"))
-                        .context("render_counter is null"));
-                }
-            };
+        let Some(render_counter) =
+            number_opt(Some(render_counter), "render_counter", Rule::NonNegativeInt)?
+        else {
+            return Err(Error::validation(msg::non_negative_int("render_counter"))
+                .context("render_counter is null"));
+        };
         let status = match status {
             PyValue::List(items) => items
                 .iter()

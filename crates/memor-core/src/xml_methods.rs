@@ -50,6 +50,7 @@ macro_rules! xml_methods {
     };
 }
 
+#[allow(clippy::unnecessary_wraps)] // the same signature as `prompt_text`
 fn response_text(r: &Response) -> Result<std::borrow::Cow<'_, str>> {
     Ok(std::borrow::Cow::Borrowed(r.render_string()))
 }

@@ -516,7 +516,9 @@ mod tests {
         assert_eq!(keys, ["a", "b", "c", "d", "e"]);
         assert!(matches!(d["a"], PyValue::Number(Number::Int(2))));
         assert!(matches!(d["c"], PyValue::Number(Number::Int(1))));
-        assert!(matches!(d["d"], PyValue::Number(Number::Float(f)) if f == 1.0));
+        assert!(
+            matches!(d["d"], PyValue::Number(Number::Float(f)) if f.to_bits() == 1f64.to_bits())
+        );
         assert!(
             matches!(&d["e"], PyValue::Number(Number::BigInt(t)) if &**t == "123456789012345678901234567890")
         );

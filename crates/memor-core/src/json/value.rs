@@ -98,6 +98,7 @@ impl From<f64> for Number {
 }
 
 /// Python's `==` between numbers: `1 == 1.0`, `NaN != NaN`.
+#[allow(clippy::float_cmp)] // Python's `==` is exact
 impl PartialEq for Number {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
@@ -111,6 +112,7 @@ impl PartialEq for Number {
 }
 
 /// Exact comparison of an integer with a float, as Python does it.
+#[allow(clippy::float_cmp)] // Python's `==` is exact
 fn int_eq_float(int: &Number, f: f64) -> bool {
     if !f.is_finite() || f.fract() != 0.0 {
         return false;
@@ -118,7 +120,7 @@ fn int_eq_float(int: &Number, f: f64) -> bool {
     match int {
         Number::Int(i) => {
             // |f| < 2**63 converts exactly; beyond it no i64 can be equal.
-            f.abs() < 9.223_372_036_854_775_808e18 && f as i64 == *i
+            f.abs() < 2f64.powi(63) && f as i64 == *i
         }
         Number::BigInt(t) => {
             let text = format!("{f:.0}");

@@ -217,20 +217,6 @@ pub fn serialized_len<T: Serialize + ?Sized>(value: &T) -> Result<usize, serde_j
     Ok(count.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::json::read::parse;
-
-    #[test]
-    fn writes_like_python() {
-        let text = r#"{"a": [1, 2.5, -0.0, 1e-05, 1e+16, NaN, Infinity, -Infinity, 123456789012345678901234567890], "b": "\u00e9\ud83d\ude00\u007f\n\"\\/", "c": {}, "d": [], "e": null, "f": true}"#;
-        let v = parse(text).unwrap();
-        assert_eq!(to_string(&v).unwrap(), text);
-        assert_eq!(serialized_len(&v).unwrap(), text.len());
-    }
-}
-
 /// A date written as memor writes it, formatted on the stack in the common case.
 pub(crate) struct MemorDate(pub(crate) crate::date::Date);
 
@@ -265,5 +251,19 @@ impl Serialize for MemorDate {
         }
         // Only ASCII digits and separators went in.
         serializer.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::read::parse;
+
+    #[test]
+    fn writes_like_python() {
+        let text = r#"{"a": [1, 2.5, -0.0, 1e-05, 1e+16, NaN, Infinity, -Infinity, 123456789012345678901234567890], "b": "\u00e9\ud83d\ude00\u007f\n\"\\/", "c": {}, "d": [], "e": null, "f": true}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(to_string(&v).unwrap(), text);
+        assert_eq!(serialized_len(&v).unwrap(), text.len());
     }
 }
