@@ -59,6 +59,69 @@ fn outcome(v: &Value) -> Result<&Value, (&str, &str)> {
     ))
 }
 
+/// memor's tagged values (`$datetime`, `$Role`, `$Response`…) as the JSON memor-core writes.
+fn untag(v: &Value) -> Value {
+    match v {
+        Value::Object(m) if m.len() == 1 => {
+            let (k, inner) = m.iter().next().unwrap();
+            match k.as_str() {
+                "$Role" | "$datetime" => inner.clone(),
+                "$Response" | "$Prompt" | "$Session" | "$PromptTemplate" => untag(inner),
+                _ => Value::Object(m.iter().map(|(k, v)| (k.clone(), untag(v))).collect()),
+            }
+        }
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), untag(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(untag).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A render's payload as a `serde_json` value comparable with the fixtures.
+fn payload_value(p: &memor_render::Payload) -> Value {
+    match p {
+        memor_render::Payload::Json(v) => v.clone(),
+        memor_render::Payload::Text(t) => Value::String(t.clone()),
+        memor_render::Payload::Python(v) => py_to_serde(v),
+    }
+}
+
+/// memor's render formats and the targets that give them.
+const FORMATS: [(&str, &str); 5] = [
+    ("STRING", "string"),
+    ("OPENAI", "openai"),
+    ("AI STUDIO", "ai-studio"),
+    ("DICTIONARY", "dictionary"),
+    ("ITEMS", "items"),
+];
+
+/// Checks one recorded render outcome (value and warnings) against a target's render.
+fn check_render_outcome(
+    tally: &mut Tally,
+    label: &str,
+    expect: &Value,
+    got: &Result<memor_render::Rendered, memor_render::Error>,
+) {
+    let ok = match (outcome(expect), got) {
+        (Ok(e), Ok(r)) => untag(e) == payload_value(&r.payload),
+        (Err((class, _)), Err(_)) => class == "MemorRenderError",
+        _ => false,
+    };
+    tally.check(ok, || {
+        format!("{label}\n    expected {expect}\n    got      {got:?}")
+    });
+    if let (Some(w), Ok(r)) = (expect.get("warnings"), got) {
+        let expected: Vec<&str> = w
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w["message"].as_str())
+            .collect();
+        tally.check(expected == r.warnings, || {
+            format!("{label}: warnings {:?}, expected {expected:?}", r.warnings)
+        });
+    }
+}
+
 /// Rule C6: memor failed only because `date` is missing from the prompt's render context.
 fn fails_for_date(v: &Value) -> bool {
     let mut cause = v.get("error");
@@ -432,6 +495,27 @@ fn check_object_case(
         }
     }
 
+    // memor's other render formats.
+    for (format, name) in FORMATS.iter().skip(1) {
+        let target = memor_render::target(name).unwrap();
+        let expect = &case["render"][*format];
+        if fails_for_date(expect) {
+            continue; // C6
+        }
+        let options = memor_render::RenderOptions::default();
+        let got = match &object {
+            Object::Response(r) => {
+                target.render_message(&memor_core::Message::Response(r.clone()), &options)
+            }
+            Object::Prompt(p) => {
+                target.render_message(&memor_core::Message::Prompt(p.clone()), &options)
+            }
+            Object::Session(s) => target.render(s, &options),
+            Object::Template(_) => continue,
+        };
+        check_render_outcome(tally, &format!("{label}: {format} render"), expect, &got);
+    }
+
     match &object {
         Object::Session(s) => {
             let masks: Vec<bool> = case["masks"]
@@ -575,6 +659,15 @@ enum Got {
     Unchecked,
     /// memor-core deliberately differs from here on (rule C7).
     Diverged,
+    /// A render, and whether memor showed its warnings.
+    Rendered(Result<memor_render::Rendered, memor_render::Error>, bool),
+}
+
+fn target_for(format: &str) -> Option<Box<dyn memor_render::Target>> {
+    FORMATS
+        .iter()
+        .find(|(f, _)| *f == format)
+        .and_then(|(_, name)| memor_render::target(name))
 }
 
 fn load_arg(v: &Value) -> Option<Obj> {
@@ -728,6 +821,14 @@ fn check_operations(tally: &mut Tally) {
                     break;
                 }
                 Got::Unchecked => {}
+                Got::Rendered(mut rendered, show_warning) => {
+                    if let Ok(r) = &mut rendered
+                        && !show_warning
+                    {
+                        r.warnings.clear();
+                    }
+                    check_render_outcome(tally, &op_label, expected, &rendered);
+                }
                 Got::TypeRefused => {
                     tally.check(expected.get("error").is_some(), || {
                         format!("{op_label}: argument refused by type, but memor gave {expected}")
@@ -878,13 +979,16 @@ fn apply_message_common<M: MessageOps>(m: &mut M, name: &str, args: &[Value]) ->
         "check_render" if m.memor_lacks_date() => Got::Unchecked,
         "render" if m.memor_lacks_date() => Got::Unchecked,
         "check_render" => Got::Value(Value::Bool(m.render().is_ok())),
-        "render" => match render_format(args) {
-            Some("STRING") => match m.render() {
-                Ok(text) => Got::Value(Value::String(text)),
-                Err(e) => err(&e),
-            },
-            _ => Got::Unchecked,
-        },
+        "render" => {
+            let show_warning = args.get(1).and_then(Value::as_bool).unwrap_or(true);
+            match render_format(args).and_then(target_for) {
+                Some(target) => Got::Rendered(
+                    target.render_message(&m.message(), &memor_render::RenderOptions::default()),
+                    show_warning,
+                ),
+                None => Got::Error(ErrorKind::Validation, "render format".into()),
+            }
+        }
         "len" => Got::Value(Value::from(m.render().map_or(0, |t| t.chars().count()))),
         _ => return None,
     })
@@ -905,6 +1009,7 @@ trait MessageOps {
     fn tree(&self) -> memor_core::Result<Value>;
     /// Rule C6: memor's own render of this message fails only because `date` is missing.
     fn memor_lacks_date(&self) -> bool;
+    fn message(&self) -> Message;
 }
 
 macro_rules! message_ops {
@@ -945,6 +1050,9 @@ macro_rules! message_ops {
             }
             fn memor_lacks_date(&self) -> bool {
                 $lacks(self)
+            }
+            fn message(&self) -> Message {
+                Message::from(self.clone())
             }
         }
     };
@@ -1308,17 +1416,17 @@ fn apply_session(s: &mut Session, name: &str, args: &[Value]) -> SessionOp {
             got(Got::Unit)
         }
         "render" => {
-            let format = render_format(args);
             let counter = args.get(1).and_then(Value::as_bool).unwrap_or(true);
-            let rendered = s.render_string();
+            let show_warning = args.get(2).and_then(Value::as_bool).unwrap_or(true);
+            let Some(target) = render_format(args).and_then(target_for) else {
+                return got(Got::Error(ErrorKind::Validation, "render format".into()));
+            };
+            let rendered = target.render(s, &memor_render::RenderOptions::default());
+            // memor counts a render once it succeeded, after building the result.
             if counter && rendered.is_ok() {
                 s.count_render();
             }
-            got(match (format, rendered) {
-                (Some("STRING"), Ok(text)) => Got::Value(Value::String(text)),
-                (_, Err(e)) => err(&e),
-                _ => Got::Unchecked,
-            })
+            got(Got::Rendered(rendered, show_warning))
         }
         "check_render" => got(Got::Value(Value::Bool(s.render_string().is_ok()))),
         "estimate_tokens" => {

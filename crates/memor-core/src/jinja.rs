@@ -3665,7 +3665,11 @@ fn mangle(name: &str) -> String {
 fn mangle_key(name: &str) -> String {
     let ascii = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
-    let keyword = matches!(name, "not" | "and" | "or" | "in" | "is" | "if" | "else");
+    // Operators minijinja would read as such, and names it reserves.
+    let keyword = matches!(
+        name,
+        "not" | "and" | "or" | "in" | "is" | "if" | "else" | "self" | "super"
+    );
     if ascii && !keyword && !name.starts_with(HELPER) {
         return name.to_owned();
     }

@@ -209,7 +209,7 @@ enum Matcher {
     /// Never matches (a literal that cannot occur in a Rust string, such as a lone surrogate).
     Nothing,
     /// Case-sensitive literal.
-    Literal(memmem::Finder<'static>),
+    Literal(Box<memmem::Finder<'static>>),
     /// Case-insensitive literal, compared as `_sre` does.
     Folded(FoldedLiteral),
     /// Anything else.
@@ -221,7 +221,7 @@ impl Matcher {
         if query.is_empty() {
             Self::Everything
         } else if case_sensitive {
-            Self::Literal(memmem::Finder::new(query.as_bytes()).into_owned())
+            Self::Literal(Box::new(memmem::Finder::new(query.as_bytes()).into_owned()))
         } else {
             Self::Folded(FoldedLiteral::new(query.chars().map(u32::from)))
         }
@@ -428,7 +428,7 @@ impl RegexMatcher {
             Lowering::Unicode => lower_text(text),
         };
         if let Some(prefilter) = &self.prefilter
-            && prefilter.is_match(&text).unwrap_or(true) == false
+            && !prefilter.is_match(&text).unwrap_or(true)
         {
             return Ok(false);
         }
@@ -814,13 +814,11 @@ impl Tokenizer {
         };
         let tok = if c == '\\' {
             index += 1;
-            match self.chars.get(index) {
-                Some(&e) => Tok::Esc(e),
-                None => {
-                    let pos = self.chars.len().saturating_sub(1);
-                    return Err(re_error_at("bad escape (end of pattern)", &self.chars, pos));
-                }
-            }
+            let Some(&e) = self.chars.get(index) else {
+                let pos = self.chars.len().saturating_sub(1);
+                return Err(re_error_at("bad escape (end of pattern)", &self.chars, pos));
+            };
+            Tok::Esc(e)
         } else {
             Tok::Ch(c)
         };
@@ -1149,7 +1147,7 @@ impl Parser {
             match item.as_slice() {
                 [Node::Literal(c)] => set.push(SetItem::Literal(*c)),
                 [Node::In(items)] if items.first() != Some(&SetItem::Negate) => {
-                    set.extend(items.iter().copied())
+                    set.extend(items.iter().copied());
                 }
                 _ => {
                     all_sets = false;
@@ -1664,8 +1662,7 @@ impl Parser {
         let mut del = 0;
         let mut ch = Tok::Ch(first);
         if first != '-' {
-            loop {
-                let Tok::Ch(c) = ch else { break };
+            while let Tok::Ch(c) = ch {
                 let flag = flag_of(c).unwrap_or(0);
                 if c == 'L' {
                     return Err(self.tok.error(
@@ -1719,8 +1716,7 @@ impl Parser {
                 return Err(self.tok.error(msg, next.len()));
             }
             ch = next;
-            loop {
-                let Tok::Ch(c) = ch else { break };
+            while let Tok::Ch(c) = ch {
                 let flag = flag_of(c).unwrap_or(0);
                 if flag & TYPE_FLAGS != 0 {
                     return Err(self.tok.error(
@@ -1826,21 +1822,20 @@ impl Parser {
         }
         if c.is_ascii_digit() {
             let mut escape = c.to_string();
-            if self.tok.next_is(|d| d.is_ascii_digit()) {
-                if let Some(Tok::Ch(d)) = self.tok.get()? {
-                    escape.push(d);
-                    if is_octal(c) && is_octal(d) && self.tok.next_is(is_octal) {
-                        if let Some(Tok::Ch(e)) = self.tok.get()? {
-                            escape.push(e);
-                        }
-                        let value = parse_radix(&escape, 8);
-                        if value > 0o377 {
-                            let msg =
-                                format!("octal escape value \\{escape} outside of range 0-0o377");
-                            return Err(self.tok.error(&msg, escape.len() + 1));
-                        }
-                        return Ok(Node::Literal(value));
+            if self.tok.next_is(|d| d.is_ascii_digit())
+                && let Some(Tok::Ch(d)) = self.tok.get()?
+            {
+                escape.push(d);
+                if is_octal(c) && is_octal(d) && self.tok.next_is(is_octal) {
+                    if let Some(Tok::Ch(e)) = self.tok.get()? {
+                        escape.push(e);
                     }
+                    let value = parse_radix(&escape, 8);
+                    if value > 0o377 {
+                        let msg = format!("octal escape value \\{escape} outside of range 0-0o377");
+                        return Err(self.tok.error(&msg, escape.len() + 1));
+                    }
+                    return Ok(Node::Literal(value));
                 }
             }
             let group = parse_radix(&escape, 10) as usize;
@@ -2127,7 +2122,7 @@ fn check_compile(
                 check_compile(body, flags, groupwidths)?;
             }
             Node::Group { add, del, body, .. } => {
-                check_compile(body, combine_flags(flags, *add, *del), groupwidths)?
+                check_compile(body, combine_flags(flags, *add, *del), groupwidths)?;
             }
             Node::Atomic(body) => check_compile(body, flags, groupwidths)?,
             Node::Assert { behind, body, .. } => {
@@ -2343,7 +2338,7 @@ fn decide_boundary(
     };
     match (prev_word, next_word) {
         (Some(p), Some(n)) => {
-            if (p != n) != negated {
+            if (p == n) == negated {
                 None
             } else {
                 Some(Node::Fail)
@@ -2389,6 +2384,9 @@ fn context_free(nodes: &[Node]) -> bool {
 }
 
 /// The body and flags of every capture group, by group number.
+type GroupBodies = [Option<(Vec<Node>, u32)>];
+
+/// Collects [`GroupBodies`].
 fn collect_groups(nodes: &[Node], flags: u32, groups: &mut Vec<Option<(Vec<Node>, u32)>>) {
     for node in nodes {
         match node {
@@ -2415,7 +2413,7 @@ fn collect_groups(nodes: &[Node], flags: u32, groups: &mut Vec<Option<(Vec<Node>
                 }
             }
             Node::Repeat { body, .. } | Node::Atomic(body) | Node::Assert { body, .. } => {
-                collect_groups(body, flags, groups)
+                collect_groups(body, flags, groups);
             }
             Node::GroupRefExists { yes, no, .. } => {
                 collect_groups(yes, flags, groups);
@@ -2484,10 +2482,10 @@ impl Analysis {
                     }
                 }
                 Node::Group { add, del, body, .. } => {
-                    self.walk(body, combine_flags(flags, *add, *del))
+                    self.walk(body, combine_flags(flags, *add, *del));
                 }
                 Node::Repeat { body, .. } | Node::Atomic(body) | Node::Assert { body, .. } => {
-                    self.walk(body, flags)
+                    self.walk(body, flags);
                 }
                 Node::GroupRefExists { yes, no, .. } => {
                     self.walk(yes, flags);
@@ -2597,7 +2595,7 @@ impl CharSet {
     fn closed_under_lowering(&self, mode: CaseMode) -> bool {
         let mut closed = true;
         for_each_lower(mode, |t, lower| {
-            closed &= self.contains(t) == self.contains(lower)
+            closed &= self.contains(t) == self.contains(lower);
         });
         closed
     }
@@ -2650,7 +2648,7 @@ fn run_lookup(table: &[u32], c: u32) -> Option<u32> {
     let i = runs.partition_point(|&[start, ..]| start <= c);
     let &[start, count, stride, target] = runs.get(i.checked_sub(1)?)?;
     let offset = c - start;
-    (offset % stride == 0 && offset / stride < count).then(|| target + offset)
+    (offset.is_multiple_of(stride) && offset / stride < count).then(|| target + offset)
 }
 
 /// `_sre.unicode_tolower`.
@@ -2884,7 +2882,7 @@ fn emit(
     flags: u32,
     groupwidths: &[Option<Width>],
     word: WordMode,
-    superset: Option<&[Option<(Vec<Node>, u32)>]>,
+    superset: Option<&GroupBodies>,
 ) -> Emitted {
     let mut emitter = Emitter {
         out: String::new(),
@@ -2908,7 +2906,7 @@ struct Emitter<'a> {
     /// backtracking VM: backreferences become their group's pattern (the group bodies, by group
     /// number, with their flags), look-arounds and remaining word boundaries are dropped, atomic
     /// and possessive constructs become plain ones, conditionals become alternations.
-    superset: Option<&'a [Option<(Vec<Node>, u32)>]>,
+    superset: Option<&'a GroupBodies>,
     hard: bool,
 }
 

@@ -1,0 +1,215 @@
+//! Render memor sessions for the next model, and say what changed on the way.
+//!
+//! A [`Target`] turns a [`Session`] (its enabled messages; for each prompt, its selected
+//! response) into what a model or provider takes: a JSON request body or a prompt string. Every
+//! render returns a [`Rendered`]: the [`Payload`] and a [`Report`] of each message merged,
+//! moved, renamed, dropped or synthesised on the way, with its index in the session.
+//!
+//! Built-in targets are listed by [`targets`] and found by name with [`target`]. Anyone can add
+//! one by implementing [`Target`].
+//!
+//! ```
+//! use memor_core::{Prompt, Response, Session};
+//! use memor_render::{RenderOptions, target};
+//!
+//! let mut prompt = Prompt::new("Capital of France?");
+//! prompt.add_response(Response::new("Paris."), None);
+//! let session = Session::with_messages(None, vec![prompt.into()]);
+//!
+//! let openai = target("openai").expect("a built-in target");
+//! let rendered = openai.render(&session, &RenderOptions::default())?;
+//! assert_eq!(
+//!     rendered.payload.to_json_string(),
+//!     r#"[{"role": "user", "content": "Capital of France?"}]"#
+//! );
+//! # Ok::<(), memor_render::Error>(())
+//! ```
+
+mod memor_formats;
+mod report;
+
+use memor_core::json::PyValue;
+use memor_core::{Message, Session};
+
+pub use memor_formats::{AiStudio, Dictionary, Items, OpenAi, Text};
+pub use report::{Change, Report, Violation};
+
+/// Why a render failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A message could not be turned into text (a prompt whose template does not render).
+    #[error("message {index}: {source}")]
+    Message {
+        /// The message's index in the session.
+        index: usize,
+        /// What memor-core said.
+        #[source]
+        source: memor_core::Error,
+    },
+    /// The session cannot be expressed for this target at all.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// What a target produces.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// A JSON request body (or list of messages).
+    Json(serde_json::Value),
+    /// A prompt string (chat templates, memor's STRING).
+    Text(String),
+    /// A Python value of memor's own renders (DICTIONARY, ITEMS), kept exactly (integers of any
+    /// size, `NaN`).
+    Python(PyValue),
+}
+
+impl Payload {
+    /// The payload as text: JSON as Python's `json.dumps` writes it, or the string itself.
+    pub fn to_json_string(&self) -> String {
+        match self {
+            Payload::Json(v) => memor_core::json::to_string(v).unwrap_or_default(),
+            Payload::Text(t) => t.clone(),
+            Payload::Python(v) => memor_core::json::to_string(v).unwrap_or_default(),
+        }
+    }
+
+    /// The JSON body, when this is one.
+    pub fn as_json(&self) -> Option<&serde_json::Value> {
+        match self {
+            Payload::Json(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The text, when this is a string payload.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Payload::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A render's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// What to send.
+    pub payload: Payload,
+    /// What changed between the session and the payload.
+    pub report: Report,
+    /// Warnings memor 1.4 would emit for this render (size thresholds, AI Studio system role).
+    pub warnings: Vec<String>,
+}
+
+/// Options of a render. Targets use what applies to them.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RenderOptions {
+    /// The model name to put in the request.
+    pub model: Option<String>,
+    /// The most tokens to generate.
+    pub max_tokens: Option<u64>,
+    /// The sampling temperature.
+    pub temperature: Option<f64>,
+    /// For chat templates: end with the opening of an assistant turn.
+    pub add_generation_prompt: bool,
+    /// A target's variant (e.g. `v7` for Mistral, `gemma3` for Gemma).
+    pub variant: Option<String>,
+}
+
+impl RenderOptions {
+    /// Sets the model.
+    #[must_use]
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+    /// Sets the maximum output tokens.
+    #[must_use]
+    pub fn max_tokens(mut self, max_tokens: u64) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+    /// Sets the temperature.
+    #[must_use]
+    pub fn temperature(mut self, temperature: f64) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+    /// Asks chat templates for a generation prompt.
+    #[must_use]
+    pub fn add_generation_prompt(mut self, yes: bool) -> Self {
+        self.add_generation_prompt = yes;
+        self
+    }
+    /// Chooses a variant of the target.
+    #[must_use]
+    pub fn variant(mut self, variant: impl Into<String>) -> Self {
+        self.variant = Some(variant.into());
+        self
+    }
+}
+
+/// A model or provider format that sessions render to.
+///
+/// Implement it to add a target; only [`name`](Target::name) and [`render`](Target::render) are
+/// required. A target must be usable from several threads.
+pub trait Target: Send + Sync {
+    /// The name, as the CLI spells it (`openai`, `anthropic`...).
+    fn name(&self) -> &str;
+
+    /// Renders the enabled messages of `session`.
+    ///
+    /// # Errors
+    /// A message that cannot be turned into text, or a session the target cannot express.
+    fn render(&self, session: &Session, options: &RenderOptions) -> Result<Rendered, Error>;
+
+    /// Renders one message on its own.
+    ///
+    /// # Errors
+    /// As [`render`](Target::render).
+    fn render_message(
+        &self,
+        message: &Message,
+        options: &RenderOptions,
+    ) -> Result<Rendered, Error> {
+        let session = Session::with_messages(None, vec![message.clone()]);
+        self.render(&session, options)
+    }
+
+    /// Checks a payload against the target's rules, offline; an empty list means it passes.
+    fn validate(&self, payload: &Payload) -> Vec<Violation> {
+        let _ = payload;
+        Vec::new()
+    }
+}
+
+/// The built-in targets, by name.
+pub fn targets() -> Vec<Box<dyn Target>> {
+    vec![
+        Box::new(Text),
+        Box::new(OpenAi),
+        Box::new(AiStudio),
+        Box::new(Dictionary),
+        Box::new(Items),
+    ]
+}
+
+/// The built-in target named `name`.
+pub fn target(name: &str) -> Option<Box<dyn Target>> {
+    targets().into_iter().find(|t| t.name() == name)
+}
+
+/// The text of each enabled message with its index, as memor's STRING render gives it.
+pub(crate) fn enabled_texts(session: &Session) -> Result<Vec<(usize, &Message, String)>, Error> {
+    session
+        .enabled_messages()
+        .map(|(index, message)| {
+            message
+                .render_string()
+                .map(|text| (index, message, text.into_owned()))
+                .map_err(|source| Error::Message { index, source })
+        })
+        .collect()
+}
