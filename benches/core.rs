@@ -76,6 +76,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("render_string", |b| {
         b.iter(|| black_box(&session).render_string().unwrap())
     });
+    let query = memor_core::search::Query::new("lazy dog", false, false).unwrap();
+    group.bench_function("search", |b| {
+        b.iter(|| black_box(&session).search(black_box(&query)))
+    });
     group.bench_function("estimate_universal", |b| {
         b.iter_batched(
             || (),

@@ -516,6 +516,40 @@ fn check_object_case(
         check_render_outcome(tally, &format!("{label}: {format} render"), expect, &got);
     }
 
+    if let (Object::Session(s), Some(searches)) = (&object, case["search"].as_array()) {
+        for search in searches {
+            let query = search["query"].as_str().unwrap_or("");
+            let use_regex = search["use_regex"].as_bool().unwrap_or(false);
+            let case_sensitive = search["case_sensitive"].as_bool().unwrap_or(false);
+            let got = s.search_str(query, use_regex, case_sensitive);
+            // C6: prompts memor cannot render only for lack of `date` are searched here.
+            let c6: Vec<usize> = s
+                .messages()
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.as_prompt().is_some_and(memor_fails_for_date))
+                .map(|(i, _)| i)
+                .collect();
+            let ok = match (outcome(&search["result"]), &got) {
+                (Ok(v), Ok(found)) => v.as_array().is_some_and(|a| {
+                    let expected: Vec<usize> = a
+                        .iter()
+                        .filter_map(Value::as_u64)
+                        .map(|i| i as usize)
+                        .collect();
+                    let ours: Vec<usize> =
+                        found.iter().copied().filter(|i| !c6.contains(i)).collect();
+                    expected == ours
+                }),
+                (Err((class, _)), Err(e)) => Some(class) == e.python_class(),
+                _ => false,
+            };
+            tally.check(ok, || {
+                format!("{label}: search {query:?} regex={use_regex} case={case_sensitive}: {got:?}, expected {}", search["result"])
+            });
+        }
+    }
+
     match &object {
         Object::Session(s) => {
             let masks: Vec<bool> = case["masks"]
@@ -661,6 +695,10 @@ enum Got {
     Diverged,
     /// A render, and whether memor showed its warnings.
     Rendered(Result<memor_render::Rendered, memor_render::Error>, bool),
+    /// Search results and the warnings rendering emitted.
+    Searched(Vec<usize>, Vec<String>),
+    /// A search pattern refused, with Python's class.
+    SearchError(&'static str),
 }
 
 fn target_for(format: &str) -> Option<Box<dyn memor_render::Target>> {
@@ -821,6 +859,33 @@ fn check_operations(tally: &mut Tally) {
                     break;
                 }
                 Got::Unchecked => {}
+                Got::Searched(found, warnings) => {
+                    let ok = outcome(expected).is_ok_and(|v| {
+                        v.as_array().is_some_and(|a| {
+                            a.iter()
+                                .filter_map(Value::as_u64)
+                                .map(|i| i as usize)
+                                .collect::<Vec<_>>()
+                                == found
+                        })
+                    });
+                    tally.check(ok, || {
+                        format!("{op_label}: found {found:?}, expected {expected}")
+                    });
+                    let expected_warnings: Vec<&str> = expected["warnings"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|w| w["message"].as_str()).collect())
+                        .unwrap_or_default();
+                    tally.check(expected_warnings == warnings, || {
+                        format!("{op_label}: warnings {warnings:?}, expected {expected_warnings:?}")
+                    });
+                }
+                Got::SearchError(class) => {
+                    let ok = matches!(outcome(expected), Err((c, _)) if c == class);
+                    tally.check(ok, || {
+                        format!("{op_label}: refused ({class}), expected {expected}")
+                    });
+                }
                 Got::Rendered(mut rendered, show_warning) => {
                     if let Ok(r) = &mut rendered
                         && !show_warning
@@ -1440,7 +1505,26 @@ fn apply_session(s: &mut Session, name: &str, args: &[Value]) -> SessionOp {
                 Err(e) => err(&e),
             })
         }
-        "search" => got(Got::Unchecked),
+        "search" => {
+            let query = arg(0).as_str().unwrap_or("");
+            let use_regex = arg(1).as_bool().unwrap_or(false);
+            let case_sensitive = arg(2).as_bool().unwrap_or(false);
+            got(match s.search_str(query, use_regex, case_sensitive) {
+                Ok(found) => {
+                    // memor renders every message with its size warning on.
+                    let warnings = s
+                        .messages()
+                        .iter()
+                        .filter_map(|m| match m {
+                            Message::Prompt(p) => p.size_warning(),
+                            Message::Response(r) => r.size_warning(),
+                        })
+                        .collect();
+                    Got::Searched(found, warnings)
+                }
+                Err(e) => Got::SearchError(e.python_class().unwrap_or("unsupported")),
+            })
+        }
         "len" => got(Got::Value(Value::from(s.len()))),
         "contains" => got(match message_arg(arg(0)) {
             Some(m) => Got::Value(Value::Bool(s.contains(&m))),

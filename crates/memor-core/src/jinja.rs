@@ -3655,7 +3655,7 @@ fn mangle(name: &str) -> String {
     let special = SPECIAL_NAMES.with(std::cell::Cell::get);
     match name {
         "self" if special & 1 != 0 => return format!("{HELPER}self"),
-        "super" if special & 2 != 0 => return format!("{HELPER}super"),
+        "super" if special & 2 != 0 => return format!("{HELPER}undefined"),
         _ => {}
     }
     mangle_key(name)
@@ -3713,9 +3713,7 @@ fn emit(body: &[Node], root_stored: &BTreeSet<String>) -> String {
     if blocks_self || find_undeclared(body, &["self"]).contains("self") {
         special |= 1;
     }
-    if blocks_super {
-        special |= 2;
-    }
+    let _ = blocks_super;
     SPECIAL_NAMES.with(|cell| cell.set(special));
     let code = emit_with(body, root_stored);
     SPECIAL_NAMES.with(|cell| cell.set(0));
@@ -3964,9 +3962,16 @@ impl Emitter {
                 self.tag(0, "endset");
             }
             Node::Block { body, line, .. } => {
+                // Inside a block, `super` is jinja2's reference to the parent block: here
+                // there is none, so it is undefined.
+                let outer = SPECIAL_NAMES.with(std::cell::Cell::get);
+                let super_special = find_undeclared(body, &["super"]).contains("super");
+                let inner = if super_special { outer | 2 } else { outer & !2 };
+                SPECIAL_NAMES.with(|cell| cell.set(inner));
                 self.tag(*line, &format!("with {HELPER}w = none"));
                 self.nodes(body);
                 self.tag(0, "endwith");
+                SPECIAL_NAMES.with(|cell| cell.set(outer));
             }
             Node::Extends { template, line }
             | Node::Include { template, line }
@@ -4558,20 +4563,126 @@ impl Object for TemplateRef {
     }
 }
 
-/// jinja2's `super` in a block of a template that extends nothing.
+/// Python's `range` type.
 #[derive(Debug)]
-struct SuperRef;
+struct RangeType;
 
-impl Object for SuperRef {
+impl Object for RangeType {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         ObjectRepr::Plain
     }
 
-    fn call(self: &Arc<Self>, _state: &State<'_, '_>, _args: &[Value]) -> Result<Value, MjError> {
-        Err(MjError::new(
-            MjKind::UndefinedError,
-            "there is no parent block",
-        ))
+    fn call(self: &Arc<Self>, _state: &State<'_, '_>, args: &[Value]) -> Result<Value, MjError> {
+        let mut bounds = Vec::with_capacity(3);
+        for arg in args {
+            if arg.is_kwargs() {
+                return Err(type_error("TypeError: range() takes no keyword arguments"));
+            }
+            let n = to_int(arg).ok_or_else(|| {
+                type_error(format!(
+                    "TypeError: '{}' object cannot be interpreted as an integer",
+                    py_type(arg)
+                ))
+            })?;
+            bounds.push(i128::try_from(&n).map_err(|_| {
+                type_error("OverflowError: Python int too large to convert to C ssize_t")
+            })?);
+        }
+        let (start, stop, step) = match bounds.as_slice() {
+            [stop] => (0, *stop, 1),
+            [start, stop] => (*start, *stop, 1),
+            [start, stop, step] => (*start, *stop, *step),
+            _ => {
+                return Err(type_error(format!(
+                    "TypeError: range expected at most 3 arguments, got {}",
+                    bounds.len()
+                )));
+            }
+        };
+        if step == 0 {
+            return Err(type_error("ValueError: range() arg 3 must not be zero"));
+        }
+        Ok(Value::from_object(PyRange { start, stop, step }))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<class 'range'>")
+    }
+}
+
+/// A Python `range`.
+#[derive(Debug)]
+struct PyRange {
+    start: i128,
+    stop: i128,
+    step: i128,
+}
+
+impl PyRange {
+    fn len(&self) -> usize {
+        let (lo, hi, step) = if self.step > 0 {
+            (self.start, self.stop, self.step)
+        } else {
+            (self.stop, self.start, -self.step)
+        };
+        if lo >= hi {
+            return 0;
+        }
+        usize::try_from((hi - lo - 1) / step + 1).unwrap_or(usize::MAX)
+    }
+}
+
+impl Object for PyRange {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let index = usize::try_from(key.as_i64()?).ok()?;
+        if index >= self.len() {
+            return None;
+        }
+        let value = self.start + i128::try_from(index).ok()? * self.step;
+        Some(Value::from(value))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.len())
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.step == 1 {
+            write!(f, "range({}, {})", self.start, self.stop)
+        } else {
+            write!(f, "range({}, {}, {})", self.start, self.stop, self.step)
+        }
+    }
+}
+
+/// What a mapping value is in jinja2.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MapKind {
+    Dict,
+    Macro,
+    Loop,
+    Namespace,
+}
+
+/// minijinja's macros, loop objects and namespaces are maps too; Python's are not dicts.
+fn map_kind(value: &Value) -> MapKind {
+    if value
+        .downcast_object_ref::<indexmap::IndexMap<Value, Value>>()
+        .is_some()
+    {
+        return MapKind::Dict;
+    }
+    let has = |key: &str| value.get_attr(key).is_ok_and(|v| !v.is_undefined());
+    if has("name") && has("arguments") {
+        MapKind::Macro
+    } else if has("index0") && has("depth0") {
+        MapKind::Loop
+    } else {
+        MapKind::Namespace
     }
 }
 
@@ -4706,10 +4817,11 @@ fn is_list(value: &Value) -> bool {
     value.kind() == ValueKind::Seq
         && tuple_items(value).is_none()
         && value.downcast_object_ref::<PyView>().is_none()
+        && value.downcast_object_ref::<PyRange>().is_none()
 }
 
 fn is_dict(value: &Value) -> bool {
-    value.kind() == ValueKind::Map
+    value.kind() == ValueKind::Map && map_kind(value) == MapKind::Dict
 }
 
 /// Python's type name of a value.
@@ -4724,7 +4836,13 @@ fn py_type(value: &Value) -> &'static str {
         ValueKind::Bytes => "bytes",
         ValueKind::Seq if tuple_items(value).is_some() => "tuple",
         ValueKind::Seq => "list",
-        ValueKind::Map => "dict",
+        ValueKind::Map => match map_kind(value) {
+            MapKind::Dict => "dict",
+            MapKind::Macro => "Macro",
+            MapKind::Loop => "LoopContext",
+            MapKind::Namespace => "Namespace",
+        },
+        ValueKind::Seq if value.downcast_object_ref::<PyRange>().is_some() => "range",
         ValueKind::Iterable => "generator",
         _ if value.downcast_object_ref::<PyBigInt>().is_some() => "int",
         _ => "object",
@@ -5393,6 +5511,10 @@ fn write_py(out: &mut String, value: &Value, repr: bool, depth: usize) -> Result
             if let Some(items) = tuple_items(value) {
                 return write_tuple(out, items, depth);
             }
+            if value.downcast_object_ref::<PyRange>().is_some() {
+                let _ = write!(out, "{value}");
+                return Ok(());
+            }
             if let Some(g) = value.downcast_object_ref::<PyGenerator>() {
                 let _ = write!(out, "<{} at 0x7f0000000000>", g.label);
                 return Ok(());
@@ -5413,19 +5535,23 @@ fn write_py(out: &mut String, value: &Value, repr: bool, depth: usize) -> Result
             }
             out.push(']');
         }
-        ValueKind::Map => {
-            out.push('{');
-            for (i, key) in value.try_iter()?.enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py(out, &key, true, depth + 1)?;
-                out.push_str(": ");
-                let item = value.get_item(&key)?;
-                write_py(out, &item, true, depth + 1)?;
+        ValueKind::Map => match map_kind(value) {
+            MapKind::Dict => write_dict(out, value, depth)?,
+            MapKind::Macro => {
+                let name = value.get_attr("name").unwrap_or_default();
+                let _ = write!(out, "<Macro {}>", py_repr(&py_str(&name)?));
             }
-            out.push('}');
-        }
+            MapKind::Loop => {
+                let index = value.get_attr("index").unwrap_or_default();
+                let length = value.get_attr("length").unwrap_or_default();
+                let _ = write!(out, "<LoopContext {index}/{length}>");
+            }
+            MapKind::Namespace => {
+                out.push_str("<Namespace ");
+                write_dict(out, value, depth)?;
+                out.push('>');
+            }
+        },
         _ => {
             if let Some(big) = value.downcast_object_ref::<PyBigInt>() {
                 let text = big.0.to_string();
@@ -5441,6 +5567,21 @@ fn write_py(out: &mut String, value: &Value, repr: bool, depth: usize) -> Result
             }
         }
     }
+    Ok(())
+}
+
+fn write_dict(out: &mut String, value: &Value, depth: usize) -> Result<(), MjError> {
+    out.push('{');
+    for (i, key) in value.try_iter()?.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_py(out, &key, true, depth + 1)?;
+        out.push_str(": ");
+        let item = value.get_item(&key)?;
+        write_py(out, &item, true, depth + 1)?;
+    }
+    out.push('}');
     Ok(())
 }
 
@@ -5872,6 +6013,10 @@ fn py_iter(state: &State<'_, '_>, value: &Value) -> Result<Vec<Value>, MjError> 
     check_defined(state, value)?;
     generator_error(value)?;
     match value.kind() {
+        ValueKind::Map if !is_dict(value) => Err(type_error(format!(
+            "TypeError: '{}' object is not iterable",
+            py_type(value)
+        ))),
         ValueKind::String | ValueKind::Seq | ValueKind::Map | ValueKind::Iterable => {
             Ok(value.try_iter()?.collect())
         }
@@ -7404,10 +7549,18 @@ fn f_unsupported(
 // --- tests ---
 
 fn t_callable(value: &Value) -> bool {
-    // jinja2's undefined objects have `__call__`.
-    value.is_undefined()
-        || (value.kind() == ValueKind::Plain && value.downcast_object_ref::<PyBigInt>().is_none())
-        || value.downcast_object_ref::<Joiner>().is_some()
+    match value.kind() {
+        // jinja2's undefined objects have `__call__`.
+        ValueKind::Undefined => true,
+        ValueKind::Map => map_kind(value) == MapKind::Macro,
+        ValueKind::Plain => {
+            value.downcast_object_ref::<PyBigInt>().is_none()
+                && value.downcast_object_ref::<TemplateRef>().is_none()
+                && value.downcast_object_ref::<Cycler>().is_none()
+                && value.downcast_object_ref::<NoDefault>().is_none()
+        }
+        _ => false,
+    }
 }
 
 fn t_number(value: &Value) -> bool {
@@ -8038,7 +8191,7 @@ fn build_env() -> Environment<'static> {
         },
     );
     env.add_global(helper("self"), Value::from_object(TemplateRef));
-    env.add_global(helper("super"), Value::from_object(SuperRef));
+    env.add_global("range", Value::from_object(RangeType));
     env.add_function(
         helper("unpack"),
         |state: &State<'_, '_>, value: Value, n: usize| -> Result<Value, MjError> {
@@ -8131,6 +8284,10 @@ fn build_env() -> Environment<'static> {
                 ValueKind::String | ValueKind::Iterable => {
                     Ok(Value::from(value.try_iter()?.collect::<Vec<_>>()))
                 }
+                ValueKind::Map if !is_dict(&value) => Err(type_error(format!(
+                    "TypeError: '{}' object is not iterable",
+                    py_type(&value)
+                ))),
                 ValueKind::Seq | ValueKind::Map | ValueKind::Undefined => Ok(value),
                 _ => Err(type_error(format!(
                     "TypeError: '{}' object is not iterable",
@@ -8289,6 +8446,7 @@ fn build_env() -> Environment<'static> {
     env.add_filter("xmlattr", f_xmlattr);
 
     env.add_test("callable", t_callable);
+    env.add_test("mapping", |value: &Value| is_dict(value));
     env.add_test("number", t_number);
     env.add_test("integer", t_integer);
     env.add_test("float", t_float);
@@ -8330,6 +8488,12 @@ fn from_mj(err: &MjError) -> JinjaError {
     let kind = match err.kind() {
         // Calling something undefined: jinja2 fails on the undefined value.
         MjKind::UndefinedError | MjKind::UnknownFunction | MjKind::UnknownMethod => {
+            JinjaErrorKind::Undefined
+        }
+        _ if err
+            .detail()
+            .is_some_and(|d| d.contains("value of type undefined")) =>
+        {
             JinjaErrorKind::Undefined
         }
         _ => JinjaErrorKind::Render,

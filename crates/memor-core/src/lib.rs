@@ -52,6 +52,7 @@ mod prompt;
 mod prompt_template;
 mod response;
 mod session;
+mod session_search;
 mod xml_methods;
 
 pub mod date;
