@@ -14,6 +14,14 @@
 //!   `~`, `%`, tuples and the filters that differ go through helpers with Python's semantics,
 //!   and values print as Python's `str()` prints them (`None`, `True`, `1e-05`, `[1, 'a']`).
 //!
+//! Known differences from jinja2: macros take no `varargs`/`kwargs`; `self` cannot render
+//! blocks; `loop.previtem`/`loop.nextitem` are undefined; `{% set loop = ... %}` is refused;
+//! `\N{...}` escapes and `lipsum()` are not supported, nor are the `urlize` filter and the
+//! methods that change a list or dict (`append`, `update`...); generator filters (`map`,
+//! `select`, `batch`...) compute their result at once (their errors still show only when it is
+//! used); objects print without their address (`<generator object ... at 0x7f0000000000>`);
+//! a dict literal keeps `1` and `True` as distinct keys.
+//!
 //! ```
 //! use memor_core::jinja;
 //! use memor_core::json::{PyDict, PyValue};
@@ -31,7 +39,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::sync::{Arc, LazyLock, Mutex};
 
-use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Rest, Value, ValueKind};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Rest, Value, ValueKind};
 use minijinja::{
     AutoEscape, Environment, Error as MjError, ErrorKind as MjKind, State, UndefinedBehavior,
 };
@@ -131,11 +139,11 @@ pub fn render(source: &str, context: &PyDict) -> Result<String, JinjaError> {
     })?;
     // minijinja is not supposed to panic; should it, the caller still gets an error.
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let (text, state) = compiled.render_and_return_state(ctx)?;
-        if state.get_temp(NON_STR_OUTPUT).is_some() {
-            return Err(non_str_error(&state));
+        let captured = compiled.render_captured(ctx)?;
+        if captured.state().get_temp(NON_STR_OUTPUT).is_some() {
+            return Err(non_str_error(captured.state()));
         }
-        Ok(text)
+        Ok(captured.into_output())
     }));
     match rendered {
         Ok(result) => result.map_err(|err| from_mj(&err)),
@@ -381,6 +389,10 @@ impl Lexer<'_> {
 
     fn raw(&mut self) -> LexResult<()> {
         let rest = self.rest();
+        // jinja2's lexer stops quietly when nothing follows the opening.
+        if rest.is_empty() {
+            return Ok(());
+        }
         let mut search = 0;
         while let Some(found) = rest.get(search..).and_then(|r| r.find("{%")) {
             let at = search + found;
@@ -425,6 +437,10 @@ impl Lexer<'_> {
 
     fn comment(&mut self) -> LexResult<()> {
         let rest = self.rest();
+        // jinja2's lexer stops quietly when nothing follows the opening.
+        if rest.is_empty() {
+            return Ok(());
+        }
         let bytes = rest.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -1620,7 +1636,7 @@ impl Parser {
 
     fn parse_set(&mut self) -> PResult<Node> {
         let line = self.next()?.line;
-        let target = self.parse_assign_target(true, false, &[], true)?;
+        let target = self.parse_assign_target(true, &[], true)?;
         if self.skip_op("=")? {
             let value = self.parse_tuple(false, true, &[], false, false)?;
             return Ok(Node::Assign {
@@ -1641,7 +1657,7 @@ impl Parser {
 
     fn parse_for(&mut self) -> PResult<Node> {
         let line = self.expect(Want::Keyword("for"))?.line;
-        let target = self.parse_assign_target(true, false, &["in"], false)?;
+        let target = self.parse_assign_target(true, &["in"], false)?;
         self.expect(Want::Keyword("in"))?;
         let iter = self.parse_tuple(false, false, &["recursive"], false, false)?;
         let test = if self.skip_name("if")? {
@@ -1717,7 +1733,7 @@ impl Parser {
             if !targets.is_empty() {
                 self.expect(Want::Op(","))?;
             }
-            let mut target = self.parse_assign_target(true, false, &[], false)?;
+            let mut target = self.parse_assign_target(true, &[], false)?;
             target.set_ctx(Ctx::Param);
             targets.push(target);
             self.expect(Want::Op("="))?;
@@ -1971,7 +1987,6 @@ impl Parser {
     fn parse_assign_target(
         &mut self,
         with_tuple: bool,
-        _name_only: bool,
         extra_end: &'static [&'static str],
         with_namespace: bool,
     ) -> PResult<Expr> {
@@ -3641,11 +3656,9 @@ fn for_each_node<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node)) {
 /// The prefix of the helpers this module installs, and of mangled names.
 const HELPER: &str = "__memor_";
 
-/// A name as minijinja can read it: ASCII identifiers stay, others (and names that could
-/// collide with the helpers) are spelled in hex.
 thread_local! {
-    /// Whether the template being translated uses jinja2's `self` (bit 0) and `super`
-    /// (bit 1) objects.
+    /// Whether the template being translated uses jinja2's `self` object (bit 0), and whether
+    /// the block being translated gives `super` its special meaning (bit 1).
     static SPECIAL_NAMES: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
 }
 
@@ -3661,7 +3674,8 @@ fn mangle(name: &str) -> String {
     mangle_key(name)
 }
 
-/// A context key as the translation spells it.
+/// A context key as the translation spells it: ASCII identifiers stay, others (operators,
+/// names minijinja reserves, names that could collide with the helpers) are spelled in hex.
 fn mangle_key(name: &str) -> String {
     let ascii = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
@@ -3700,21 +3714,13 @@ struct Emitter {
 }
 
 fn emit(body: &[Node], root_stored: &BTreeSet<String>) -> String {
-    let mut special = 0;
-    let mut blocks_self = false;
-    let mut blocks_super = false;
+    let mut self_special = find_undeclared(body, &["self"]).contains("self");
     for_each_block(body, &mut |node| {
         if let Node::Block { body, .. } = node {
-            let names = find_undeclared(body, &["self", "super"]);
-            blocks_self |= names.contains("self");
-            blocks_super |= names.contains("super");
+            self_special |= find_undeclared(body, &["self"]).contains("self");
         }
     });
-    if blocks_self || find_undeclared(body, &["self"]).contains("self") {
-        special |= 1;
-    }
-    let _ = blocks_super;
-    SPECIAL_NAMES.with(|cell| cell.set(special));
+    SPECIAL_NAMES.with(|cell| cell.set(u8::from(self_special)));
     let code = emit_with(body, root_stored);
     SPECIAL_NAMES.with(|cell| cell.set(0));
     code
@@ -4276,7 +4282,8 @@ fn expr_code(expr: &Expr) -> String {
             }
             other => format!("{}[{}]", atom_code(node), expr_code(other)),
         },
-        Expr::Slice { .. } => format!("{HELPER}slice_outside_subscript()"),
+        // The parser makes slices only inside subscripts.
+        Expr::Slice { .. } => "none".to_owned(),
         Expr::Call { node, args } => match &**node {
             // minijinja's `loop.cycle()` divides by the number of items.
             Expr::Getattr {
@@ -4623,12 +4630,17 @@ impl PyRange {
         let (lo, hi, step) = if self.step > 0 {
             (self.start, self.stop, self.step)
         } else {
-            (self.stop, self.start, -self.step)
+            (
+                self.stop,
+                self.start,
+                self.step.checked_neg().unwrap_or(i128::MAX),
+            )
         };
         if lo >= hi {
             return 0;
         }
-        usize::try_from((hi - lo - 1) / step + 1).unwrap_or(usize::MAX)
+        let span = hi.checked_sub(lo).unwrap_or(i128::MAX);
+        usize::try_from((span - 1) / step.max(1) + 1).unwrap_or(usize::MAX)
     }
 }
 
@@ -4642,8 +4654,8 @@ impl Object for PyRange {
         if index >= self.len() {
             return None;
         }
-        let value = self.start + i128::try_from(index).ok()? * self.step;
-        Some(Value::from(value))
+        let offset = i128::try_from(index).ok()?.checked_mul(self.step)?;
+        Some(Value::from(self.start.checked_add(offset)?))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
@@ -4835,6 +4847,7 @@ fn py_type(value: &Value) -> &'static str {
         ValueKind::String => "str",
         ValueKind::Bytes => "bytes",
         ValueKind::Seq if tuple_items(value).is_some() => "tuple",
+        ValueKind::Seq if value.downcast_object_ref::<PyRange>().is_some() => "range",
         ValueKind::Seq => "list",
         ValueKind::Map => match map_kind(value) {
             MapKind::Dict => "dict",
@@ -4842,7 +4855,6 @@ fn py_type(value: &Value) -> &'static str {
             MapKind::Loop => "LoopContext",
             MapKind::Namespace => "Namespace",
         },
-        ValueKind::Seq if value.downcast_object_ref::<PyRange>().is_some() => "range",
         ValueKind::Iterable => "generator",
         _ if value.downcast_object_ref::<PyBigInt>().is_some() => "int",
         _ => "object",
@@ -4958,10 +4970,11 @@ fn repeat_count(n: &Value) -> Option<usize> {
 /// Python's binary arithmetic operators.
 fn py_binop(op: &str, a: &Value, b: &Value) -> Result<Value, MjError> {
     check_any_defined(a)?;
-    check_any_defined(b)?;
     if op == "%" && is_str(a) {
+        // An undefined argument fails only when a conversion uses it.
         return printf(a.as_str().unwrap_or(""), b).map(Value::from);
     }
+    check_any_defined(b)?;
     if let (Some(x), Some(y)) = (to_num(a), to_num(b)) {
         return num_binop(op, x, y).map(num_value);
     }
@@ -5716,7 +5729,11 @@ fn printf_float(f: f64, conv: char, spec: &Spec) -> Result<String, MjError> {
 /// Python's `format % args`.
 fn printf(format: &str, args: &Value) -> Result<String, MjError> {
     let tuple = tuple_items(args).map(<[Value]>::to_vec);
-    let mapping_like = tuple.is_none() && matches!(args.kind(), ValueKind::Map | ValueKind::Seq);
+    let mapping_like = tuple.is_none()
+        && matches!(
+            args.kind(),
+            ValueKind::Map | ValueKind::Seq | ValueKind::Undefined
+        );
     let positional = tuple.unwrap_or_else(|| vec![args.clone()]);
     let mut argidx = 0;
     let mut used_key = false;
@@ -5738,7 +5755,6 @@ fn printf(format: &str, args: &Value) -> Result<String, MjError> {
             out.push(c);
             continue;
         }
-        let start = i - 1;
         let mut key: Option<String> = None;
         if chars.get(i) == Some(&'(') {
             let mut depth = 1;
@@ -5904,7 +5920,6 @@ fn printf(format: &str, args: &Value) -> Result<String, MjError> {
                 )));
             }
         };
-        let _ = start;
         out.push_str(&text);
         if out.len() > MAX_STR_LEN {
             return Err(type_error("MemoryError"));
@@ -6416,10 +6431,9 @@ fn py_round(x: f64, n: i64) -> f64 {
     z * pow
 }
 
-fn f_round(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> {
+fn f_round(args: Rest<Value>) -> Result<Value, MjError> {
     let b = bind(args.0, "do_round", &["value", "precision", "method"])?;
     let value = arg_value(&b, 0, "value")?;
-    let _ = state;
     let precision = arg_int(&b, 1, 0)?;
     let method = match arg(&b, 2) {
         Some(m) => py_str(m)?,
@@ -6736,8 +6750,7 @@ fn dict_items(value: &Value) -> Result<Vec<Value>, MjError> {
     Ok(out)
 }
 
-fn f_items(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
-    let _ = state;
+fn f_items(value: &Value) -> Result<Value, MjError> {
     if value.is_undefined() {
         return Ok(Value::from(Vec::<Value>::new()));
     }
@@ -7044,6 +7057,11 @@ fn write_json(
             out.push('"');
         }
         ValueKind::Seq | ValueKind::Iterable => {
+            if value.downcast_object_ref::<PyGenerator>().is_some() {
+                return Err(type_error(
+                    "TypeError: Object of type generator is not JSON serializable",
+                ));
+            }
             let items: Vec<Value> = value.try_iter()?.collect();
             if items.is_empty() {
                 out.push_str("[]");
@@ -7114,10 +7132,9 @@ fn write_json(
     Ok(())
 }
 
-fn f_tojson(state: &State<'_, '_>, args: Rest<Value>) -> Result<Value, MjError> {
+fn f_tojson(args: Rest<Value>) -> Result<Value, MjError> {
     let b = bind(args.0, "do_tojson", &["value", "indent"])?;
     let value = arg_value(&b, 0, "value")?;
-    let _ = state;
     let indent = match arg(&b, 1).filter(|v| !v.is_none()) {
         Some(v) if is_str(v) => Some(v.as_str().unwrap_or("").to_owned()),
         Some(v) => Some(
@@ -7165,7 +7182,9 @@ fn write_pprint(out: &mut String, value: &Value, depth: usize) -> Result<(), MjE
             }
             out.push('}');
         }
-        ValueKind::Seq | ValueKind::Iterable => {
+        ValueKind::Seq | ValueKind::Iterable
+            if value.downcast_object_ref::<PyGenerator>().is_none() =>
+        {
             let tuple = tuple_items(value).is_some();
             let items: Vec<Value> = value.try_iter()?.collect();
             out.push(if tuple { '(' } else { '[' });
@@ -7233,6 +7252,7 @@ fn url_quote(value: &Value, for_qs: bool) -> Result<String, MjError> {
 
 fn f_urlencode(state: &State<'_, '_>, value: &Value) -> Result<Value, MjError> {
     check_defined(state, value)?;
+    generator_error(value)?;
     if is_str(value)
         || !matches!(
             value.kind(),
@@ -7456,6 +7476,11 @@ fn select_or_reject(
         return Err(type_error("TypeError: missing required argument 'value'"));
     }
     let value = args.remove(0);
+    // jinja2 selects nothing from a false value.
+    check_defined(state, &value)?;
+    if !value.is_true() {
+        return Ok(Value::from(Vec::<Value>::new()));
+    }
     let take_name = |args: &mut Vec<Value>| -> Option<String> {
         if args.first().is_some_and(is_str) {
             Some(args.remove(0).as_str().unwrap_or("").to_owned())
@@ -8377,8 +8402,8 @@ fn build_env() -> Environment<'static> {
     env.add_filter("format", f_format);
     env.add_filter("indent", f_indent);
     env.add_filter("int", f_int);
-    env.add_filter("items", |state: &State<'_, '_>, value: &Value| {
-        generator("generator object do_items", f_items(state, value))
+    env.add_filter("items", |value: &Value| {
+        generator("generator object do_items", f_items(value))
     });
     env.add_filter("join", f_join);
     env.add_filter("last", f_last);
@@ -8421,7 +8446,12 @@ fn build_env() -> Environment<'static> {
             ))
         } else {
             let value = args.remove(0);
-            minijinja::filters::map(state, value, Rest(args)).map(Value::from)
+            // jinja2 maps nothing over a false value.
+            match check_defined(state, &value) {
+                Err(err) => Err(err),
+                Ok(()) if !value.is_true() => Ok(Value::from(Vec::<Value>::new())),
+                Ok(()) => minijinja::filters::map(state, value, Rest(args)).map(Value::from),
+            }
         };
         generator("generator object sync_do_map", result)
     });
@@ -8594,6 +8624,3 @@ fn to_pyvalue(value: &Value, depth: usize) -> Result<PyValue, MjError> {
         },
     })
 }
-
-#[allow(unused)]
-fn unused_kwargs(_: Kwargs) {}

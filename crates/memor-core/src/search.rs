@@ -472,7 +472,38 @@ const BACKTRACK_LIMIT: usize = 10_000_000;
 /// the engine's are unrolled (`\\w{1000}` needs about 40 MB).
 const DELEGATE_SIZE_LIMIT: usize = 128 << 20;
 
+/// Patterns nested deeper than this are compiled on a thread with a large stack (Python accepts
+/// nearly 500 levels; parsing and translating recurse once per level).
+const SHALLOW_NESTING: usize = 40;
+
+/// Stack for compiling deeply nested patterns.
+const DEEP_STACK: usize = 256 << 20;
+
 fn compile_regex(
+    query: &str,
+    case_sensitive: bool,
+) -> Result<(Matcher, Vec<PythonWarning>), SearchError> {
+    if query.matches('(').count() <= SHALLOW_NESTING {
+        return compile_regex_here(query, case_sensitive);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("memor-search-compile".to_owned())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || compile_regex_here(query, case_sensitive))
+            .map_err(|e| {
+                SearchError::unsupported(format!("cannot compile a deeply nested pattern: {e}"))
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(SearchError::unsupported(
+                    "cannot compile this deeply nested pattern",
+                ))
+            })
+    })
+}
+
+fn compile_regex_here(
     query: &str,
     case_sensitive: bool,
 ) -> Result<(Matcher, Vec<PythonWarning>), SearchError> {

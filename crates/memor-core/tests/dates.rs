@@ -1051,12 +1051,11 @@ fn conformance_loads_resave_dates_like_memor() {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let case: serde_json::Value = serde_json::from_str(line).unwrap();
-            let input_text = match case.get("input").and_then(|v| v.as_str()) {
-                Some(input) => input.to_owned(),
-                None => {
-                    let file = case["file"].as_str().unwrap();
-                    std::fs::read_to_string(root.join(file)).unwrap()
-                }
+            let input_text = if let Some(input) = case.get("input").and_then(|v| v.as_str()) {
+                input.to_owned()
+            } else {
+                let file = case["file"].as_str().unwrap();
+                std::fs::read_to_string(root.join(file)).unwrap()
             };
             let Ok(input) = serde_json::from_str::<serde_json::Value>(&input_text) else {
                 continue;

@@ -44,7 +44,10 @@ type Probe = (
     Out<&'static [&'static str]>,
 );
 
-// BEGIN PROBES
+/// The probes, verified with jinja2 (see the module comment): printing of every value type,
+/// trailing newlines and line endings, whitespace control, comments and raw blocks, syntax
+/// errors, undefined values, filters, tests, methods, arithmetic, comparisons, loops, macros,
+/// scoping, and the traps of variable extraction.
 const PROBES: &[Probe] = &[
     (
         "{{ x }}{% set x = 1 %}{{ x }}",
@@ -2084,7 +2087,6 @@ const PROBES: &[Probe] = &[
         Out::Ok(&[]),
     ),
 ];
-// END PROBES
 
 fn context(json_text: &str) -> PyDict {
     match json::parse(json_text).unwrap() {
@@ -2166,6 +2168,38 @@ fn hostile_input_does_not_panic() {
     assert!(jinja::render(&deep_unary, &PyDict::new()).is_err());
     let deep_not = format!("{{{{ {}1 }}}}", "not ".repeat(10_000));
     assert!(jinja::render(&deep_not, &PyDict::new()).is_err());
+    // Long chains (each link nests the tree one level deeper), just under and over the limit.
+    for n in [150, 10_000] {
+        for (head, link) in [
+            ("x", ".a"),
+            ("1", " + 1"),
+            ("x", "|upper"),
+            ("x", "[0]"),
+            ("x", "()"),
+        ] {
+            let source = format!("{{{{ {head}{} }}}}", link.repeat(n));
+            let _ = jinja::render(&source, &PyDict::new());
+            let _ = jinja::variables(&source);
+        }
+        let nested = format!(
+            "{}x{}",
+            "{% if x %}".repeat(n.min(95)),
+            "{% endif %}".repeat(n.min(95))
+        );
+        let _ = jinja::render(&nested, &PyDict::new());
+        let loops = format!(
+            "{}x{}",
+            "{% for a in b %}".repeat(n.min(95)),
+            "{% endfor %}".repeat(n.min(95))
+        );
+        let _ = jinja::render(&loops, &PyDict::new());
+    }
+    // Unbounded recursion through a macro, and a recursive loop over deep data.
+    let recursion =
+        "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(100000) }}";
+    assert!(jinja::render(recursion, &PyDict::new()).is_err());
+    let walk = "{% for x in [[[[[[1]]]]]] recursive %}{% if x is iterable %}{{ loop(x) }}{% else %}{{ x }}{% endif %}{% endfor %}";
+    assert_eq!(jinja::render(walk, &PyDict::new()).unwrap(), "1");
     // Nested values in the context.
     let mut value = PyValue::Null;
     for _ in 0..1000 {
@@ -2288,14 +2322,14 @@ impl Tally {
     }
 }
 
-/// A render outcome against jinja's result.
+/// A render outcome against jinja's result (an outcome the corpus does not give passes).
 fn same_render(
     want: Option<Result<&PyValue, ()>>,
     got: &Result<String, jinja::JinjaError>,
 ) -> bool {
     match (want, got) {
         (Some(Ok(PyValue::Str(text))), Ok(g)) => text == g,
-        (Some(Err(())), Err(_)) => true,
+        (None, _) | (Some(Err(())), Err(_)) => true,
         _ => false,
     }
 }
@@ -2303,7 +2337,7 @@ fn same_render(
 fn same_names(want: Option<Result<&PyValue, ()>>, got: &Result<Vec<String>, String>) -> bool {
     match (want, got) {
         (Some(Ok(list)), Ok(g)) => string_list(list) == *g,
-        (Some(Err(())), Err(_)) => true,
+        (None, _) | (Some(Err(())), Err(_)) => true,
         _ => false,
     }
 }
@@ -2428,16 +2462,14 @@ fn conformance() {
         else {
             continue;
         };
-        if !matches!(get(&line, "load"), Some(l) if get(l, "ok").is_some()) {
-            continue;
-        }
+        // (a prompt whose template fails to render does not load; its values are given)
         let object = read_json(&dir.join(file));
         match kind.as_str() {
-            "PromptTemplate" => {
-                if get(&object, "engine").and_then(PyValue::as_str) == Some("jinja") {
-                    found += 1;
-                    check_template(&mut tally, file, &line, &object);
-                }
+            "PromptTemplate"
+                if get(&object, "engine").and_then(PyValue::as_str) == Some("jinja") =>
+            {
+                found += 1;
+                check_template(&mut tally, file, &line, &object);
             }
             "Prompt" => {
                 if let Some(template) = get(&object, "template")
