@@ -585,6 +585,25 @@ fn compile_regex_here(
     } else {
         None
     };
+    if std::env::var_os("SEARCH_DEBUG").is_some() {
+        eprintln!(
+            "FAST {}\nHARD {}\nLOWER {:?}",
+            fast.pattern, fast.hard, lowering
+        );
+        let mut groups = Vec::new();
+        collect_groups(&nodes, parsed.flags, &mut groups);
+        eprintln!(
+            "SUPERSET {}",
+            emit(
+                &nodes,
+                parsed.flags,
+                widths,
+                WordMode::Native,
+                Some(&groups)
+            )
+            .pattern
+        );
+    }
     let exact = if info.unicode_boundary {
         Some(build_regex(
             &emit(&nodes, parsed.flags, widths, WordMode::Exact, None).pattern,
@@ -3066,7 +3085,7 @@ impl Emitter<'_> {
                             .copied()
                             .flatten()
                             .map_or(0, |w| w.0);
-                        let _ = write!(self.out, "(?s:.){{{},}}", lo.min(100));
+                        let _ = write!(self.out, "(?:(?s:.){{{},}})", lo.min(100));
                     }
                 },
             },

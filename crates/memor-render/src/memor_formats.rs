@@ -39,7 +39,7 @@ fn message_text(message: &Message, index: usize) -> Result<String, Error> {
 pub struct Text;
 
 impl Target for Text {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "string"
     }
 
@@ -71,12 +71,12 @@ impl Target for Text {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenAi;
 
-fn openai_turn(message: &Message, text: String) -> Value {
+fn openai_turn(message: &Message, text: &str) -> Value {
     json!({"role": message.role().as_str(), "content": text})
 }
 
 impl Target for OpenAi {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "openai"
     }
 
@@ -84,7 +84,7 @@ impl Target for OpenAi {
         let warnings = session.render_warnings();
         let turns = enabled_texts(session)?
             .into_iter()
-            .map(|(_, m, t)| openai_turn(m, t))
+            .map(|(_, m, t)| openai_turn(m, &t))
             .collect();
         Ok(Rendered {
             payload: Payload::Json(Value::Array(turns)),
@@ -96,7 +96,7 @@ impl Target for OpenAi {
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
         let warnings = message_warning(message).into_iter().collect();
         Ok(Rendered {
-            payload: Payload::Json(openai_turn(message, message_text(message, 0)?)),
+            payload: Payload::Json(openai_turn(message, &message_text(message, 0)?)),
             report: Report::default(),
             warnings,
         })
@@ -109,7 +109,7 @@ impl Target for OpenAi {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AiStudio;
 
-fn ai_studio_turn(message: &Message, text: String) -> Value {
+fn ai_studio_turn(message: &Message, text: &str) -> Value {
     let role = match message.role() {
         Role::Assistant => "model",
         other => other.as_str(),
@@ -118,7 +118,7 @@ fn ai_studio_turn(message: &Message, text: String) -> Value {
 }
 
 impl Target for AiStudio {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "ai-studio"
     }
 
@@ -138,7 +138,7 @@ impl Target for AiStudio {
                 }),
                 Role::User => {}
             }
-            turns.push(ai_studio_turn(message, text));
+            turns.push(ai_studio_turn(message, &text));
         }
         Ok(Rendered {
             payload: Payload::Json(Value::Array(turns)),
@@ -154,7 +154,7 @@ impl Target for AiStudio {
             warnings.push(AI_STUDIO_SYSTEM_WARNING.to_owned());
         }
         Ok(Rendered {
-            payload: Payload::Json(ai_studio_turn(message, text)),
+            payload: Payload::Json(ai_studio_turn(message, &text)),
             report: Report::default(),
             warnings,
         })
@@ -211,7 +211,7 @@ fn items(dict: PyDict) -> PyValue {
 pub struct Dictionary;
 
 impl Target for Dictionary {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "dictionary"
     }
 
@@ -239,7 +239,7 @@ impl Target for Dictionary {
 pub struct Items;
 
 impl Target for Items {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "items"
     }
 
