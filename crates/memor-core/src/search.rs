@@ -27,10 +27,19 @@
 //!   lowered (character by character, so positions do not move) and the pattern, whose every
 //!   character test is then provably unaffected by lowering, is matched against it.
 //!
+//! Speed: fancy-regex hands a pattern to regex-automata's automata unless it needs its own
+//! backtracking VM (backreferences, look-arounds, atomic groups, conditionals, and — in
+//! fancy-regex 0.17 — every `\b`). So `\b`/`\B` whose outcome the pattern decides (next to
+//! characters known to be word or non-word characters, e.g. `\bword\b`, `\b[a-z]{5}\b`,
+//! `(?:ing|ed)\b`) are rewritten into plain character tests, and a pattern that still needs the
+//! VM is first tried as a cheap superset (backreferences replaced by their group's pattern,
+//! look-arounds dropped...) that rules most texts out without it.
+//!
 //! What cannot be reproduced is refused with [`SearchErrorKind::Unsupported`] (never a silently
 //! different answer): `\N{...}` named characters (no Unicode name table here), a
-//! case-insensitive backreference in a pattern that also has case-sensitive or ASCII-only parts,
-//! and patterns the engine cannot compile (too deeply nested, too large).
+//! case-insensitive backreference in a pattern that also has parts that tell a character from
+//! its lower case (case-sensitive or ASCII-only), and patterns the engine cannot compile (groups
+//! nested more than about 60 deep, automata over 128 MB).
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -542,6 +551,13 @@ fn compile_regex_here(
     let nodes = rewrite_boundaries(&parsed.nodes, parsed.flags, true);
     let mut info = Analysis::default();
     info.walk(&nodes, parsed.flags);
+    if info.backref_i_unicode || info.backref_i_ascii {
+        info = Analysis {
+            check_closure: true,
+            ..Analysis::default()
+        };
+        info.walk(&nodes, parsed.flags);
+    }
     // Case-insensitive backreferences compare lower cases: match against the lowered text, which
     // is exact when no other part of the pattern can tell a character from its lower case.
     let lowering = if info.backref_i_unicode {
@@ -585,25 +601,6 @@ fn compile_regex_here(
     } else {
         None
     };
-    if std::env::var_os("SEARCH_DEBUG").is_some() {
-        eprintln!(
-            "FAST {}\nHARD {}\nLOWER {:?}",
-            fast.pattern, fast.hard, lowering
-        );
-        let mut groups = Vec::new();
-        collect_groups(&nodes, parsed.flags, &mut groups);
-        eprintln!(
-            "SUPERSET {}",
-            emit(
-                &nodes,
-                parsed.flags,
-                widths,
-                WordMode::Native,
-                Some(&groups)
-            )
-            .pattern
-        );
-    }
     let exact = if info.unicode_boundary {
         Some(build_regex(
             &emit(&nodes, parsed.flags, widths, WordMode::Exact, None).pattern,
@@ -751,7 +748,7 @@ impl Node {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum SetItem {
     Negate,
     Literal(u32),
@@ -759,7 +756,7 @@ enum SetItem {
     Category(Category),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Category {
     Digit,
     NotDigit,
@@ -962,10 +959,12 @@ type Width = (u128, u128);
 #[derive(Default)]
 struct State {
     flags: u32,
-    groupdict: Vec<(String, usize)>,
+    groupdict: std::collections::HashMap<String, usize>,
     groupwidths: Vec<Option<Width>>,
     lookbehindgroups: Option<usize>,
+    /// Forward references of conditionals, in order, with their positions.
     grouprefpos: Vec<(usize, usize)>,
+    grouprefs: std::collections::HashSet<usize>,
 }
 
 impl State {
@@ -974,10 +973,7 @@ impl State {
     }
 
     fn group_named(&self, name: &str) -> Option<usize> {
-        self.groupdict
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|&(_, g)| g)
+        self.groupdict.get(name).copied()
     }
 
     fn checkgroup(&self, gid: usize) -> bool {
@@ -1162,32 +1158,23 @@ impl Parser {
         }
         let mut sub = Vec::new();
         // Move a prefix common to every alternative out of the branch.
-        loop {
-            let mut prefix: Option<&Node> = None;
-            let mut common = true;
-            for item in &items {
-                let Some(head) = item.first() else {
-                    common = false;
-                    break;
-                };
-                match prefix {
-                    None => prefix = Some(head),
-                    Some(p) if p.py_eq(head) => {}
-                    Some(_) => {
-                        common = false;
-                        break;
-                    }
-                }
+        let shortest = items.iter().map(Vec::len).min().unwrap_or(0);
+        let common = (0..shortest)
+            .take_while(|&k| {
+                let head = items.first().and_then(|item| item.get(k));
+                head.is_some_and(|head| {
+                    items
+                        .iter()
+                        .all(|item| item.get(k).is_some_and(|n| n.py_eq(head)))
+                })
+            })
+            .count();
+        if common > 0 {
+            if let Some(first) = items.first() {
+                sub.extend(first.iter().take(common).cloned());
             }
-            let prefix = prefix.cloned();
-            match prefix {
-                Some(prefix) if common => {
-                    for item in &mut items {
-                        item.remove(0);
-                    }
-                    sub.push(prefix);
-                }
-                _ => break,
+            for item in &mut items {
+                item.drain(..common);
             }
         }
         // A branch of single characters and sets is a set.
@@ -1598,7 +1585,7 @@ impl Parser {
                     );
                     return Err(self.tok.error(&msg, n.chars().count() + 1));
                 }
-                self.state.groupdict.push((n.clone(), gid));
+                self.state.groupdict.insert(n.clone(), gid);
             }
             self.state.groupwidths.push(None);
             Some(gid)
@@ -1668,7 +1655,7 @@ impl Parser {
                     .error(&format!("invalid group reference {digits}"), len + 1));
             }
             let pos = self.tok.tell().saturating_sub(len + 1);
-            if !self.state.grouprefpos.iter().any(|&(g, _)| g == gid) {
+            if self.state.grouprefs.insert(gid) {
                 self.state.grouprefpos.push((gid, pos));
             }
             if !(condname.chars().all(|c| c.is_ascii_digit())) {
@@ -1937,13 +1924,11 @@ impl Parser {
 }
 
 fn uniq(items: Vec<SetItem>) -> Vec<SetItem> {
-    let mut out: Vec<SetItem> = Vec::with_capacity(items.len());
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items
+        .into_iter()
+        .filter(|item| seen.insert(*item))
+        .collect()
 }
 
 /// `str.isidentifier()`, approximated outside ASCII with Rust's Unicode properties.
@@ -2486,6 +2471,8 @@ struct Analysis {
     backref_i_unicode: bool,
     backref_i_ascii: bool,
     backref_case_sensitive: bool,
+    /// Whether to compute `not_closed_*` (only needed with case-insensitive backreferences).
+    check_closure: bool,
     /// A character test whose answer can change when the text is lowered with Unicode rules.
     not_closed_unicode: bool,
     /// A character test whose answer can change when the text is lowered with ASCII rules.
@@ -2497,6 +2484,9 @@ struct Analysis {
 
 impl Analysis {
     fn char_test(&mut self, set: &CharSet) {
+        if !self.check_closure {
+            return;
+        }
         self.not_closed_unicode |= !set.closed_under_lowering(CaseMode::Unicode);
         self.not_closed_ascii |= !set.closed_under_lowering(CaseMode::Ascii);
     }
@@ -3078,15 +3068,8 @@ impl Emitter<'_> {
                         self.seq(body, *group_flags, false);
                         self.out.push(')');
                     }
-                    _ => {
-                        let lo = self
-                            .groupwidths
-                            .get(*g)
-                            .copied()
-                            .flatten()
-                            .map_or(0, |w| w.0);
-                        let _ = write!(self.out, "(?:(?s:.){{{},}})", lo.min(100));
-                    }
+                    // Any text at all.
+                    _ => self.out.push_str("(?:(?s:.)*)"),
                 },
             },
             Node::GroupRefExists { group, yes, no } => {

@@ -81,7 +81,7 @@ fn sigkill_during_save_leaves_old_or_new_file() {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(20 + seed % 180));
+        std::thread::sleep(Duration::from_millis(60 + seed % 540));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         kills += 1;

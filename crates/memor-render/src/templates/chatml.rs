@@ -1,0 +1,110 @@
+//! ChatML: `<|im_start|>role\ncontent<|im_end|>\n`.
+
+use memor_core::Session;
+
+use super::{Block, check_markers, check_roles, collect, prompt_text, violation};
+use crate::{Error, Payload, RenderOptions, Rendered, Target, Violation};
+
+const START: &str = "<|im_start|>";
+const END: &str = "<|im_end|>";
+const ROLES: [&str; 3] = ["system", "user", "assistant"];
+
+/// ChatML prompts (`chatml`), as teknium/OpenHermes-2.5-Mistral-7B's template (Hugging Face's
+/// former default) writes them: `<|im_start|>{role}\n{content}<|im_end|>\n` for every message,
+/// in order and unchanged, then `<|im_start|>assistant\n` when a generation prompt is asked for.
+/// No BOS, no trimming, any order of roles.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChatMl;
+
+impl Target for ChatMl {
+    fn name(&self) -> &str {
+        "chatml"
+    }
+
+    fn render(&self, session: &Session, options: &RenderOptions) -> Result<Rendered, Error> {
+        let (turns, report, warnings) = collect(session)?;
+        let mut text = String::new();
+        for turn in &turns {
+            text.push_str(START);
+            text.push_str(turn.role.as_str());
+            text.push('\n');
+            text.push_str(&turn.text);
+            text.push_str(END);
+            text.push('\n');
+        }
+        if options.add_generation_prompt {
+            text.push_str(START);
+            text.push_str("assistant\n");
+        }
+        Ok(Rendered {
+            payload: Payload::Text(text),
+            report,
+            warnings,
+        })
+    }
+
+    fn validate(&self, payload: &Payload) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let Some(text) = prompt_text(payload, &mut out) else {
+            return out;
+        };
+        let blocks = parse(text, &mut out);
+        check_roles(&blocks, &ROLES, &mut out);
+        check_markers(&blocks, &[START, END], &mut out);
+        out
+    }
+}
+
+/// The complete turns of a ChatML prompt; structural faults go to `out`.
+fn parse<'a>(text: &'a str, out: &mut Vec<Violation>) -> Vec<Block<'a>> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let i = blocks.len();
+        let Some(turn) = rest.strip_prefix(START) else {
+            out.push(violation(
+                Some(i),
+                "text-outside-turn",
+                format!("expected {START:?} to open a turn"),
+            ));
+            break;
+        };
+        let Some((role, body)) = turn.split_once('\n') else {
+            out.push(violation(
+                Some(i),
+                "unterminated-turn",
+                "the turn's role line does not end",
+            ));
+            break;
+        };
+        let Some((content, after)) = body.split_once(END) else {
+            if !body.is_empty() {
+                out.push(violation(
+                    Some(i),
+                    "unterminated-turn",
+                    format!("the last turn has no {END:?}"),
+                ));
+            } else if role != "assistant" {
+                out.push(violation(
+                    Some(i),
+                    "generation-prompt",
+                    format!("the open turn at the end is {role:?}, not the assistant's"),
+                ));
+            }
+            break;
+        };
+        blocks.push(Block { role, content });
+        match after.strip_prefix('\n') {
+            Some(next) => rest = next,
+            None => {
+                out.push(violation(
+                    Some(i),
+                    "turn-separator",
+                    format!("{END:?} is not followed by a newline"),
+                ));
+                rest = after;
+            }
+        }
+    }
+    blocks
+}

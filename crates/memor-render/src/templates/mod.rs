@@ -1,0 +1,337 @@
+//! Prompt strings of local models' chat templates: ChatML, Llama 3, Mistral instruct and Gemma.
+//!
+//! Each target writes exactly the string that the model's own Jinja chat template (the
+//! `chat_template` of its Hugging Face `tokenizer_config.json`) renders for the session's
+//! enabled messages, as `{role, content}` pairs, with `add_generation_prompt` from
+//! [`RenderOptions`](crate::RenderOptions) and the model's `bos_token`/`eos_token`. The crate's
+//! tests render the kept templates with a Jinja engine and compare byte for byte.
+//!
+//! | target | variant (`RenderOptions::variant`) | template of | BOS | generation prompt |
+//! |---|---|---|---|---|
+//! | `chatml` | — | teknium/OpenHermes-2.5-Mistral-7B (HF's former default template) | none | `<\|im_start\|>assistant\n` |
+//! | `llama3` | — | meta-llama/Meta-Llama-3-8B-Instruct, -70B-Instruct | `<\|begin_of_text\|>` | `<\|start_header_id\|>assistant<\|end_header_id\|>\n\n` |
+//! | `mistral` | `v1` (default) | Mistral-7B-Instruct-v0.1/v0.2, Mixtral-8x7B-Instruct-v0.1 | `<s>` | none (a prompt ending with a user turn is ready) |
+//! | `mistral` | `v3` | Mistral-7B-Instruct-v0.3, Mixtral-8x22B-Instruct-v0.1, Mistral-Large-Instruct-2407 | `<s>` | none |
+//! | `mistral` | `v3-tekken` | Mistral-Nemo-Instruct-2407, Ministral-8B-Instruct-2410 | `<s>` | none |
+//! | `mistral` | `v7` | Mistral-Large-Instruct-2411 | `<s>` | none |
+//! | `gemma` | `gemma2` | google/gemma-2-2b-it, -9b-it, -27b-it (and gemma-1.1-*-it) | `<bos>` | `<start_of_turn>model\n` |
+//! | `gemma` | `gemma3` (default) | google/gemma-3-1b-it, -4b-it, -12b-it, -27b-it | `<bos>` | `<start_of_turn>model\n` |
+//!
+//! What the templates do to the text, and these targets do too: Llama 3, Gemma and Mistral
+//! `v3` strip the whitespace around each message (Python's `str.strip`, which also strips
+//! U+001C..U+001F); ChatML, Mistral `v1`, `v3-tekken` and `v7` keep every character.
+//!
+//! # When the template refuses the conversation
+//!
+//! ChatML, Llama 3 and Mistral `v7` take any sequence of system, user and assistant messages:
+//! their output is always the template's, and only masked messages are reported.
+//!
+//! Mistral `v1`, `v3`, `v3-tekken` and Gemma accept one leading system message and then strict
+//! user/assistant alternation beginning with the user (Gemma 2 accepts no system message at
+//! all). Rather than fail where the template would raise, these targets rewrite the
+//! conversation the way the models' authors advise, report every change, and render the
+//! rewritten conversation exactly as the template does:
+//!
+//! - leading system messages are joined into one (with `"\n\n"`; [`Change::Merged`]) and go
+//!   where the template puts the system prompt: into the first user turn (`v1`, Gemma, with
+//!   `"\n\n"`), into the last user turn (`v3`, `v3-tekken`), reported as [`Change::Moved`];
+//! - a system message later in the conversation is sent as user text
+//!   ([`Change::Renamed`] `system` → `user`);
+//! - runs of messages of the same role are joined with `"\n\n"` into one turn
+//!   ([`Change::Merged`], into the run's first message);
+//! - Gemma's `assistant` turns are `model` turns ([`Change::Renamed`] for each).
+//!
+//! What cannot be rewritten without inventing or losing a message is
+//! [`Error::Unsupported`](crate::Error::Unsupported), with the reason: a conversation with no
+//! message, one whose first turn after the system prompt is the assistant's, one with a system
+//! prompt and no user turn to carry it, and (for `v3`, `v3-tekken`) a system prompt when the
+//! last turn is the assistant's: these templates would silently drop it.
+//!
+//! Two consequences worth knowing. Gemma's templates let a system message through at an odd
+//! position (their alternation check only tests for `user`) and then write a `system` turn that
+//! Gemma was never trained on; these targets send it as user text instead, and say so.
+//! Content holding the template's own markers (`<|im_end|>`, `[INST]`...) is rendered as the
+//! template renders it, which is not a well-formed prompt: the target's
+//! [`validate`](crate::Target::validate) reports it.
+//!
+//! # Validation
+//!
+//! Each target's `validate` parses a prompt string into turns and reports what its template
+//! would never write: a missing or repeated BOS, text outside turns, unterminated or nested turn
+//! markers, unknown roles, broken alternation (where required), untrimmed content (where the
+//! template trims). It checks the target's own variant (the default one for the targets of
+//! [`targets`](crate::targets)): build `Mistral::new(MistralVariant::V7)` to check a `v7`
+//! prompt.
+
+mod chatml;
+mod gemma;
+mod llama3;
+mod mistral;
+
+pub use chatml::ChatMl;
+pub use gemma::{Gemma, GemmaVariant};
+pub use llama3::Llama3;
+pub use mistral::{Mistral, MistralVariant};
+
+use memor_core::{Role, Session};
+
+use crate::{Change, Error, Payload, Report, Violation, enabled_texts};
+
+/// What joins the texts of merged messages (and a system prompt to the turn that carries it).
+const MERGE_SEPARATOR: &str = "\n\n";
+
+/// One message on its way into a prompt: its role, its text and its index in the session.
+#[derive(Clone, Debug)]
+struct Turn {
+    role: Role,
+    text: String,
+    index: usize,
+}
+
+/// The enabled messages as turns, the report of masked messages and memor's warnings.
+fn collect(session: &Session) -> Result<(Vec<Turn>, Report, Vec<String>), Error> {
+    let warnings = session.render_warnings();
+    let mut report = Report::default();
+    for (index, enabled) in session.messages_status().iter().enumerate() {
+        if !enabled {
+            report.push(Change::Masked { index });
+        }
+    }
+    let turns = enabled_texts(session)?
+        .into_iter()
+        .map(|(index, message, text)| Turn {
+            role: message.role(),
+            text,
+            index,
+        })
+        .collect();
+    Ok((turns, report, warnings))
+}
+
+/// Python's `str.isspace`: Unicode `White_Space` plus U+001C..U+001F.
+fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Jinja2's `trim` filter: Python's `str.strip()`.
+fn python_strip(text: &str) -> &str {
+    text.trim_matches(is_python_space)
+}
+
+/// Where an alternating template puts the system prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SystemSlot {
+    /// Into the first user turn (Mistral `v1`, Gemma).
+    FirstUser,
+    /// Into the last turn, when that one is the user's (Mistral `v3`, `v3-tekken`).
+    LastUser,
+}
+
+/// A conversation rewritten for a template that wants strict user/assistant alternation.
+#[derive(Debug)]
+struct Alternating {
+    /// The leading system messages, joined.
+    system: Option<Turn>,
+    /// User and assistant turns, alternating, beginning with the user's.
+    turns: Vec<Turn>,
+}
+
+/// Rewrites `turns` for an alternating template (see the module docs), reporting each change.
+/// `assistant_name` is the template's name for the assistant (reported when not `assistant`).
+fn alternate(
+    turns: Vec<Turn>,
+    report: &mut Report,
+    target: &str,
+    slot: SystemSlot,
+    assistant_name: &str,
+) -> Result<Alternating, Error> {
+    let mut iter = turns.into_iter().peekable();
+    let mut system: Option<Turn> = None;
+    while let Some(turn) = iter.next_if(|t| t.role == Role::System) {
+        match system.as_mut() {
+            None => system = Some(turn),
+            Some(first) => {
+                report.push(Change::Merged {
+                    index: turn.index,
+                    into: first.index,
+                });
+                first.text.push_str(MERGE_SEPARATOR);
+                first.text.push_str(&turn.text);
+            }
+        }
+    }
+    let mut out: Vec<Turn> = Vec::new();
+    for mut turn in iter {
+        if turn.role == Role::System {
+            report.push(Change::Renamed {
+                index: turn.index,
+                from: "system".into(),
+                to: "user".into(),
+            });
+            turn.role = Role::User;
+        }
+        if turn.role == Role::Assistant && assistant_name != "assistant" {
+            report.push(Change::Renamed {
+                index: turn.index,
+                from: "assistant".into(),
+                to: assistant_name.into(),
+            });
+        }
+        match out.last_mut() {
+            Some(last) if last.role == turn.role => {
+                report.push(Change::Merged {
+                    index: turn.index,
+                    into: last.index,
+                });
+                last.text.push_str(MERGE_SEPARATOR);
+                last.text.push_str(&turn.text);
+            }
+            _ => out.push(turn),
+        }
+    }
+    match (out.first(), system.as_ref()) {
+        (None, None) => {
+            return Err(Error::Unsupported(format!(
+                "{target}: the chat template cannot render a conversation without messages"
+            )));
+        }
+        (None, Some(s)) => {
+            return Err(Error::Unsupported(format!(
+                "{target}: the system prompt (message {}) goes into a user turn, and the \
+                 conversation has no user message to carry it",
+                s.index
+            )));
+        }
+        (Some(first), _) if first.role != Role::User => {
+            return Err(Error::Unsupported(format!(
+                "{target}: the chat template wants user/assistant turns beginning with the \
+                 user's, and message {} (the first after the system prompt) is the assistant's",
+                first.index
+            )));
+        }
+        _ => {}
+    }
+    if let Some(s) = system.as_ref() {
+        let to = match slot {
+            SystemSlot::FirstUser => "the first user turn",
+            SystemSlot::LastUser => match out.last() {
+                Some(last) if last.role == Role::User => "the last user turn",
+                last => {
+                    return Err(Error::Unsupported(format!(
+                        "{target}: the chat template puts the system prompt (message {}) into \
+                         the last turn only when that turn is the user's, and message {} is the \
+                         assistant's: the system prompt would be lost",
+                        s.index,
+                        last.map_or(s.index, |t| t.index)
+                    )));
+                }
+            },
+        };
+        report.push(Change::Moved {
+            index: s.index,
+            to: to.into(),
+        });
+    }
+    Ok(Alternating {
+        system,
+        turns: out,
+    })
+}
+
+/// A turn found in a prompt string.
+#[derive(Clone, Copy, Debug)]
+struct Block<'a> {
+    role: &'a str,
+    content: &'a str,
+}
+
+fn violation(index: Option<usize>, rule: &'static str, message: impl Into<String>) -> Violation {
+    Violation {
+        index,
+        rule,
+        message: message.into(),
+    }
+}
+
+/// The prompt string of `payload`, or a violation saying it is not one.
+fn prompt_text<'a>(payload: &'a Payload, out: &mut Vec<Violation>) -> Option<&'a str> {
+    let text = payload.as_text();
+    if text.is_none() {
+        out.push(violation(
+            None,
+            "payload-kind",
+            "a chat template renders a prompt string, and this payload is not one",
+        ));
+    }
+    text
+}
+
+/// Flags turns whose role is not one of `known`.
+fn check_roles(blocks: &[Block<'_>], known: &[&str], out: &mut Vec<Violation>) {
+    for (i, block) in blocks.iter().enumerate() {
+        if !known.contains(&block.role) {
+            out.push(violation(
+                Some(i),
+                "unknown-role",
+                format!(
+                    "role {:?} is not one of the template's ({})",
+                    block.role,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// Flags turns that break `first`/`second` alternation beginning with `first`.
+fn check_alternation(blocks: &[Block<'_>], first: &str, second: &str, out: &mut Vec<Violation>) {
+    for (i, block) in blocks.iter().enumerate() {
+        let expected = if i % 2 == 0 { first } else { second };
+        if block.role != expected {
+            out.push(violation(
+                Some(i),
+                "alternation",
+                format!(
+                    "turn {i} is {:?}; the template wants {first}/{second} turns alternating, \
+                     beginning with {first}",
+                    block.role
+                ),
+            ));
+        }
+    }
+    if !blocks.iter().any(|b| b.role == first) {
+        out.push(violation(
+            None,
+            "no-user-turn",
+            format!("the prompt has no {first} turn"),
+        ));
+    }
+}
+
+/// Flags content with whitespace around it, from `skip` turns on, where the template trims.
+fn check_trimmed(blocks: &[Block<'_>], skip: usize, out: &mut Vec<Violation>) {
+    for (i, block) in blocks.iter().enumerate().skip(skip) {
+        if python_strip(block.content).len() != block.content.len() {
+            out.push(violation(
+                Some(i),
+                "untrimmed-content",
+                "the template strips the whitespace around each message, and this one has some",
+            ));
+        }
+    }
+}
+
+/// Flags content holding any of `markers` (the template's special tokens).
+fn check_markers(blocks: &[Block<'_>], markers: &[&str], out: &mut Vec<Violation>) {
+    for (i, block) in blocks.iter().enumerate() {
+        if let Some(marker) = markers.iter().find(|m| block.content.contains(**m)) {
+            out.push(violation(
+                Some(i),
+                "marker-in-content",
+                format!(
+                    "the content holds {marker:?}, which the tokenizer reads as a special token"
+                ),
+            ));
+        }
+    }
+}
