@@ -27,12 +27,14 @@
 
 mod memor_formats;
 mod report;
+mod templates;
 
 use memor_core::json::PyValue;
 use memor_core::{Message, Session};
 
 pub use memor_formats::{AiStudio, Dictionary, Items, OpenAi, Text};
 pub use report::{Change, Report, Violation};
+pub use templates::{ChatMl, Gemma, GemmaVariant, Llama3, Mistral, MistralVariant};
 
 /// Why a render failed.
 #[derive(Debug, thiserror::Error)]
@@ -193,6 +195,10 @@ pub fn targets() -> Vec<Box<dyn Target>> {
         Box::new(AiStudio),
         Box::new(Dictionary),
         Box::new(Items),
+        Box::new(ChatMl),
+        Box::new(Llama3),
+        Box::new(Mistral::default()),
+        Box::new(Gemma::default()),
     ]
 }
 

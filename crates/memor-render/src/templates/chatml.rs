@@ -17,7 +17,7 @@ const ROLES: [&str; 3] = ["system", "user", "assistant"];
 pub struct ChatMl;
 
 impl Target for ChatMl {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "chatml"
     }
 
@@ -94,16 +94,15 @@ fn parse<'a>(text: &'a str, out: &mut Vec<Violation>) -> Vec<Block<'a>> {
             break;
         };
         blocks.push(Block { role, content });
-        match after.strip_prefix('\n') {
-            Some(next) => rest = next,
-            None => {
-                out.push(violation(
-                    Some(i),
-                    "turn-separator",
-                    format!("{END:?} is not followed by a newline"),
-                ));
-                rest = after;
-            }
+        if let Some(next) = after.strip_prefix('\n') {
+            rest = next;
+        } else {
+            out.push(violation(
+                Some(i),
+                "turn-separator",
+                format!("{END:?} is not followed by a newline"),
+            ));
+            rest = after;
         }
     }
     blocks

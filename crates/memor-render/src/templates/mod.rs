@@ -232,10 +232,7 @@ fn alternate(
             to: to.into(),
         });
     }
-    Ok(Alternating {
-        system,
-        turns: out,
-    })
+    Ok(Alternating { system, turns: out })
 }
 
 /// A turn found in a prompt string.
@@ -308,9 +305,13 @@ fn check_alternation(blocks: &[Block<'_>], first: &str, second: &str, out: &mut 
     }
 }
 
-/// Flags content with whitespace around it, from `skip` turns on, where the template trims.
-fn check_trimmed(blocks: &[Block<'_>], skip: usize, out: &mut Vec<Violation>) {
+/// Flags content with whitespace around it where the template trims: turns from `skip` on,
+/// of role `only` when given.
+fn check_trimmed(blocks: &[Block<'_>], skip: usize, only: Option<&str>, out: &mut Vec<Violation>) {
     for (i, block) in blocks.iter().enumerate().skip(skip) {
+        if only.is_some_and(|role| role != block.role) {
+            continue;
+        }
         if python_strip(block.content).len() != block.content.len() {
             out.push(violation(
                 Some(i),
