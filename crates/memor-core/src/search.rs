@@ -315,6 +315,8 @@ struct FoldedLiteral {
     /// The needle an ASCII text must contain (ASCII case-insensitively), or `None` when no ASCII
     /// text can match.
     ascii: Option<Vec<u8>>,
+    /// A SIMD finder for `ascii`, ignoring ASCII case.
+    ascii_finder: Option<aho_corasick::AhoCorasick>,
     /// UTF-8 lead bytes of the characters the first code point matches, when there are few.
     lead: Vec<u8>,
 }
@@ -344,7 +346,18 @@ impl FoldedLiteral {
                 lead.clear();
             }
         }
-        Self { chars, ascii, lead }
+        let ascii_finder = ascii.as_deref().and_then(|needle| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([needle])
+                .ok()
+        });
+        Self {
+            chars,
+            ascii,
+            ascii_finder,
+            lead,
+        }
     }
 
     fn is_match(&self, text: &str) -> bool {
@@ -352,10 +365,11 @@ impl FoldedLiteral {
             return true;
         }
         if text.is_ascii() {
-            return self
-                .ascii
-                .as_deref()
-                .is_some_and(|needle| find_ascii_no_case(text.as_bytes(), needle));
+            return match (&self.ascii_finder, self.ascii.as_deref()) {
+                (Some(finder), _) => finder.is_match(text.as_bytes()),
+                (None, Some(needle)) => find_ascii_no_case(text.as_bytes(), needle),
+                (None, None) => false,
+            };
         }
         let check = |i: usize| text.get(i..).is_some_and(|rest| self.matches_at(rest));
         let bytes = text.as_bytes();

@@ -26,6 +26,7 @@
 //! ```
 
 mod memor_formats;
+mod providers;
 mod report;
 mod templates;
 
@@ -33,6 +34,7 @@ use memor_core::json::PyValue;
 use memor_core::{Message, Session};
 
 pub use memor_formats::{AiStudio, Dictionary, Items, OpenAi, Text};
+pub use providers::{Anthropic, Chat, Gemini, Ollama, OpenAiResponses, SYNTHESIZED_USER_TEXT};
 pub use report::{Change, Report, Violation};
 pub use templates::{ChatMl, Gemma, GemmaVariant, Llama3, Mistral, MistralVariant};
 
@@ -199,6 +201,11 @@ pub fn targets() -> Vec<Box<dyn Target>> {
         Box::new(Llama3),
         Box::new(Mistral::default()),
         Box::new(Gemma::default()),
+        Box::new(Chat),
+        Box::new(OpenAiResponses),
+        Box::new(Anthropic),
+        Box::new(Gemini),
+        Box::new(Ollama),
     ]
 }
 

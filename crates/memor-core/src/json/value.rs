@@ -173,6 +173,16 @@ impl PyDict {
     pub fn new() -> Self {
         PyDict(IndexMap::new())
     }
+
+    /// The value under `key`: a linear scan for small dicts (cheaper than hashing the key),
+    /// the hash index otherwise.
+    pub fn lookup(&self, key: &str) -> Option<&PyValue> {
+        if self.0.len() <= 8 {
+            self.0.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            self.0.get(key)
+        }
+    }
 }
 
 impl std::ops::Deref for PyList {
@@ -282,7 +292,7 @@ impl Dict for PyDict {
         self.0.len()
     }
     fn get(&self, key: &str) -> Option<Value<'_>> {
-        self.0.get(key).map(PyValue::as_value)
+        self.lookup(key).map(PyValue::as_value)
     }
     fn for_each(&self, f: &mut dyn FnMut(&str, Value<'_>)) {
         for (k, v) in &self.0 {

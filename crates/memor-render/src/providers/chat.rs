@@ -4,15 +4,7 @@
 //! in `openai/openai-python` `src/openai/types/chat/completion_create_params.py` and
 //! `chat_completion_message_param.py`.
 //!
-//! Each enabled message is one `{"role", "content"}` item in session order, roles `system`,
-//! `user` and `assistant` kept: the API has no alternation, first- or last-message rule, and
-//! system messages may appear anywhere. With the variant `developer`, system messages are sent
-//! under the role `developer` ("With o1 models and newer, `developer` messages replace the
-//! previous `system` messages"), each reported as [`Change::Renamed`](crate::Change::Renamed).
-//! Empty texts are kept (the API allows empty content). A session with no enabled message gets
-//! one user turn ([`SYNTHESIZED_USER_TEXT`](crate::SYNTHESIZED_USER_TEXT)): `messages` may not
-//! be empty. `model` is the option or `gpt-4o` (with a warning); `temperature` (0 to 2) and
-//! `max_completion_tokens` come from the options.
+//! The rendering rules are documented on the target type.
 
 use std::collections::HashSet;
 
@@ -31,7 +23,21 @@ const DEFAULT_MODEL: &str = "gpt-4o";
 /// The variant that sends system messages as `developer`.
 const DEVELOPER: &str = "developer";
 
-/// OpenAI Chat Completions request body (`chat`); see the [module docs](self).
+/// OpenAI Chat Completions request body (`chat`).
+///
+/// API reference: <https://platform.openai.com/docs/api-reference/chat/create>; request types
+/// in `openai/openai-python` `src/openai/types/chat/completion_create_params.py` and
+/// `chat_completion_message_param.py`.
+///
+/// Each enabled message is one `{"role", "content"}` item in session order, roles `system`,
+/// `user` and `assistant` kept: the API has no alternation, first- or last-message rule, and
+/// system messages may appear anywhere. With the variant `developer`, system messages are sent
+/// under the role `developer` ("With o1 models and newer, `developer` messages replace the
+/// previous `system` messages"), each reported as [`Change::Renamed`](crate::Change::Renamed).
+/// Empty texts are kept (no rule of the API forbids empty content). A session with no enabled message gets
+/// one user turn ([`SYNTHESIZED_USER_TEXT`](crate::SYNTHESIZED_USER_TEXT)): `messages` may not
+/// be empty. `model` is the option or `gpt-4o` (with a warning); `temperature` (0 to 2) and
+/// `max_completion_tokens` come from the options.
 ///
 /// Its validator also takes memor's bare message list (the `openai` target's output), as the
 /// `messages` of a request.
@@ -39,7 +45,7 @@ const DEVELOPER: &str = "developer";
 pub struct Chat;
 
 impl Target for Chat {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "chat"
     }
 
@@ -192,7 +198,8 @@ fn check_messages(checks: &mut Checks, messages: &[Value]) {
             }
             "assistant" => {
                 let calls = check_tool_calls(checks, m, i);
-                let has_calls = !calls.is_empty() || m.get("function_call").is_some_and(|f| !f.is_null());
+                let has_calls =
+                    !calls.is_empty() || m.get("function_call").is_some_and(|f| !f.is_null());
                 check_content(checks, m, i, role, !has_calls);
                 open = calls;
             }
@@ -213,7 +220,11 @@ fn check_messages(checks: &mut Checks, messages: &[Value]) {
                     }
                     Some(other) => checks.add(at, "type", not_string("`tool_call_id`", other)),
                     None => {
-                        checks.add(at, "required", "the tool message has no `tool_call_id`".to_owned());
+                        checks.add(
+                            at,
+                            "required",
+                            "the tool message has no `tool_call_id`".to_owned(),
+                        );
                     }
                 }
             }
@@ -254,7 +265,13 @@ fn check_messages(checks: &mut Checks, messages: &[Value]) {
 }
 
 /// Checks `content`; `required` is false for an assistant message with tool calls.
-fn check_content(checks: &mut Checks, m: &Map<String, Value>, i: usize, role: &str, required: bool) {
+fn check_content(
+    checks: &mut Checks,
+    m: &Map<String, Value>,
+    i: usize,
+    role: &str,
+    required: bool,
+) {
     let at = Some(i);
     match m.get("content") {
         None | Some(Value::Null) => {
@@ -309,11 +326,9 @@ fn check_content(checks: &mut Checks, m: &Map<String, Value>, i: usize, role: &s
                         "content-type",
                         not_string(&format!("content part {p} `{field}`"), other),
                     ),
-                    None => checks.add(
-                        at,
-                        "required",
-                        format!("content part {p} has no `{field}`"),
-                    ),
+                    None => {
+                        checks.add(at, "required", format!("content part {p} has no `{field}`"));
+                    }
                 }
             }
         }
@@ -329,7 +344,11 @@ fn check_content(checks: &mut Checks, m: &Map<String, Value>, i: usize, role: &s
 }
 
 /// Checks `tool_calls` of an assistant message; returns their ids.
-fn check_tool_calls<'v>(checks: &mut Checks, m: &'v Map<String, Value>, i: usize) -> HashSet<&'v str> {
+fn check_tool_calls<'v>(
+    checks: &mut Checks,
+    m: &'v Map<String, Value>,
+    i: usize,
+) -> HashSet<&'v str> {
     let at = Some(i);
     let mut ids = HashSet::new();
     let calls = match m.get("tool_calls") {
@@ -351,12 +370,19 @@ fn check_tool_calls<'v>(checks: &mut Checks, m: &'v Map<String, Value>, i: usize
             }
             _ => checks.add(at, "required", format!("tool call {c} has no string `id`")),
         }
-        let ty = call.get("type").and_then(Value::as_str).unwrap_or("function");
+        let ty = call
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("function");
         if ty != "function" {
             continue;
         }
         let function = call.get("function");
-        if function.and_then(|f| f.get("name")).and_then(Value::as_str).is_none() {
+        if function
+            .and_then(|f| f.get("name"))
+            .and_then(Value::as_str)
+            .is_none()
+        {
             checks.add(
                 at,
                 "required",

@@ -354,15 +354,10 @@ impl Checks {
         match obj.get(key) {
             None => {}
             Some(Value::Null) if nullable => {}
-            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => {
-                if n.as_i64().is_some_and(|v| v < min) {
-                    self.add(
-                        None,
-                        "range",
-                        format!("`{key}` is {n}, less than {min}"),
-                    );
-                }
+            Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v < min) => {
+                self.add(None, "range", format!("`{key}` is {n}, less than {min}"));
             }
+            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => {}
             Some(other) => self.add(
                 None,
                 "type",

@@ -13,6 +13,10 @@ const ROLES: [&str; 3] = ["system", "user", "assistant"];
 /// former default) writes them: `<|im_start|>{role}\n{content}<|im_end|>\n` for every message,
 /// in order and unchanged, then `<|im_start|>assistant\n` when a generation prompt is asked for.
 /// No BOS, no trimming, any order of roles.
+///
+/// [`validate`](Target::validate) checks `<|im_start|>{role}\n…<|im_end|>\n` turns with roles
+/// `system`, `user`, `assistant`, an open turn at the end only as `<|im_start|>assistant\n`,
+/// and no marker inside content.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ChatMl;
 

@@ -56,14 +56,20 @@ impl fmt::Display for GemmaVariant {
 }
 
 /// Gemma prompts (`gemma`), in the variant of
-/// [`RenderOptions::variant`](crate::RenderOptions::variant) (`gemma2`, `gemma3`), else the
+/// [`RenderOptions::variant`](crate::RenderOptions::variant()) (`gemma2`, `gemma3`), else the
 /// target's own ([`GemmaVariant::Gemma3`] for [`Gemma::default`]):
 /// `<bos><start_of_turn>user\n{content}<end_of_turn>\n<start_of_turn>model\n{content}<end_of_turn>\n`,
 /// then `<start_of_turn>model\n` when a generation prompt is asked for. Gemma has no system
 /// role ("provide system-level instructions directly within the initial user prompt"): the
 /// system prompt goes into the first user turn ([`Change::Moved`](crate::Change::Moved)), and
-/// `assistant` is sent as `model` ([`Change::Renamed`](crate::Change::Renamed)). See the
-/// module docs of the crate's chat templates for what else is rewritten and what is refused.
+/// `assistant` is sent as `model` ([`Change::Renamed`](crate::Change::Renamed)).
+///
+/// [`validate`](Target::validate) checks a prompt against the target's own variant: the BOS,
+/// `<start_of_turn>{role}\n…<end_of_turn>\n` turns, roles `user` and `model` alternating from
+/// the user's, an open turn at the end only as `<start_of_turn>model\n`, no marker inside
+/// content, stripped content (Gemma 3: but the first turn's).
+///
+#[doc = include_str!("alternation.md")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Gemma {
     variant: GemmaVariant,

@@ -19,6 +19,11 @@ const ROLES: [&str; 3] = ["system", "user", "assistant"];
 /// message in order, and `<|start_header_id|>assistant<|end_header_id|>\n\n` when a generation
 /// prompt is asked for. Any order of roles. (Llama 3.1–3.3 templates add a dated system turn and
 /// tool roles: not this target.)
+///
+/// [`validate`](Target::validate) checks the BOS (before the first turn, and only there),
+/// `<|start_header_id|>{role}<|end_header_id|>\n\n…<|eot_id|>` turns with roles `system`,
+/// `user`, `assistant`, an open turn at the end only as the assistant's header, no marker inside
+/// content, and stripped content.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Llama3;
 

@@ -90,12 +90,19 @@ impl fmt::Display for MistralVariant {
 }
 
 /// Mistral instruct prompts (`mistral`), in the variant of
-/// [`RenderOptions::variant`](crate::RenderOptions::variant) (`v1`, `v3`, `v3-tekken`, `v7`),
+/// [`RenderOptions::variant`](crate::RenderOptions::variant()) (`v1`, `v3`, `v3-tekken`, `v7`),
 /// else the target's own ([`MistralVariant::V1`] for [`Mistral::default`]). See
-/// [`MistralVariant`] for each layout and the module docs of the crate's chat templates for
-/// what is rewritten and what is refused. The templates write no generation prompt: a prompt
+/// [`MistralVariant`] for each layout. The templates write no generation prompt: a prompt
 /// ending with a user turn is ready for generation, and `add_generation_prompt` changes
 /// nothing.
+///
+/// [`validate`](Target::validate) checks a prompt against the target's own variant (build
+/// `Mistral::new(MistralVariant::V7)` to check a `v7` prompt): the BOS, `[INST]`/`[/INST]`,
+/// `[SYSTEM_PROMPT]`/`[/SYSTEM_PROMPT]` and `</s>` closing what they open, no marker inside
+/// content, user/assistant alternation from the user (all but `v7`), stripped assistant
+/// content (`v3`).
+///
+#[doc = include_str!("alternation.md")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Mistral {
     variant: MistralVariant,

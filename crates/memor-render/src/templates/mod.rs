@@ -6,53 +6,24 @@
 //! [`RenderOptions`](crate::RenderOptions) and the model's `bos_token`/`eos_token`. The crate's
 //! tests render the kept templates with a Jinja engine and compare byte for byte.
 //!
-//! | target | variant (`RenderOptions::variant`) | template of | BOS | generation prompt |
+//! | target | variant (`RenderOptions::variant`) | kept template (format also used by) | BOS | generation prompt |
 //! |---|---|---|---|---|
-//! | `chatml` | — | teknium/OpenHermes-2.5-Mistral-7B (HF's former default template) | none | `<\|im_start\|>assistant\n` |
-//! | `llama3` | — | meta-llama/Meta-Llama-3-8B-Instruct, -70B-Instruct | `<\|begin_of_text\|>` | `<\|start_header_id\|>assistant<\|end_header_id\|>\n\n` |
-//! | `mistral` | `v1` (default) | Mistral-7B-Instruct-v0.1/v0.2, Mixtral-8x7B-Instruct-v0.1 | `<s>` | none (a prompt ending with a user turn is ready) |
-//! | `mistral` | `v3` | Mistral-7B-Instruct-v0.3, Mixtral-8x22B-Instruct-v0.1, Mistral-Large-Instruct-2407 | `<s>` | none |
-//! | `mistral` | `v3-tekken` | Mistral-Nemo-Instruct-2407, Ministral-8B-Instruct-2410 | `<s>` | none |
-//! | `mistral` | `v7` | Mistral-Large-Instruct-2411 | `<s>` | none |
-//! | `gemma` | `gemma2` | google/gemma-2-2b-it, -9b-it, -27b-it (and gemma-1.1-*-it) | `<bos>` | `<start_of_turn>model\n` |
-//! | `gemma` | `gemma3` (default) | google/gemma-3-1b-it, -4b-it, -12b-it, -27b-it | `<bos>` | `<start_of_turn>model\n` |
+//! | `chatml` | — | teknium/OpenHermes-2.5-Mistral-7B, Hugging Face's former default (the many ChatML fine-tunes) | none | `<\|im_start\|>assistant\n` |
+//! | `llama3` | — | meta-llama/Meta-Llama-3-8B-Instruct (-70B-Instruct) | `<\|begin_of_text\|>` | `<\|start_header_id\|>assistant<\|end_header_id\|>\n\n` |
+//! | `mistral` | `v1` (default) | mistralai/Mistral-7B-Instruct-v0.2 (v0.1, Mixtral-8x7B-Instruct-v0.1) | `<s>` | none: a prompt ending with a user turn is ready |
+//! | `mistral` | `v3` | mistralai/Mistral-Large-Instruct-2407 (Mistral-7B-Instruct-v0.3, Mixtral-8x22B-Instruct-v0.1) | `<s>` | none |
+//! | `mistral` | `v3-tekken` | mistralai/Mistral-Nemo-Instruct-2407 | `<s>` | none |
+//! | `mistral` | `v7` | mistralai/Mistral-Large-Instruct-2411 | `<s>` | none |
+//! | `gemma` | `gemma2` | google/gemma-2-2b-it (gemma-2-9b-it, -27b-it, gemma-1.1-2b-it, -7b-it) | `<bos>` | `<start_of_turn>model\n` |
+//! | `gemma` | `gemma3` (default) | google/gemma-3-1b-it (gemma-3-4b-it, -12b-it, -27b-it) | `<bos>` | `<start_of_turn>model\n` |
 //!
-//! What the templates do to the text, and these targets do too: Llama 3, Gemma and Mistral
-//! `v3` strip the whitespace around each message (Python's `str.strip`, which also strips
-//! U+001C..U+001F); ChatML, Mistral `v1`, `v3-tekken` and `v7` keep every character.
+//! What the templates do to the text, these targets do too: Llama 3 and Gemma strip the
+//! whitespace around each message, Mistral `v3` around assistant messages (Python's
+//! `str.strip`, which also strips U+001C..U+001F; Gemma 3 keeps the system prompt it puts
+//! before the first user message as it is); ChatML, Mistral `v1`, `v3-tekken` and `v7` keep
+//! every character.
 //!
-//! # When the template refuses the conversation
-//!
-//! ChatML, Llama 3 and Mistral `v7` take any sequence of system, user and assistant messages:
-//! their output is always the template's, and only masked messages are reported.
-//!
-//! Mistral `v1`, `v3`, `v3-tekken` and Gemma accept one leading system message and then strict
-//! user/assistant alternation beginning with the user (Gemma 2 accepts no system message at
-//! all). Rather than fail where the template would raise, these targets rewrite the
-//! conversation the way the models' authors advise, report every change, and render the
-//! rewritten conversation exactly as the template does:
-//!
-//! - leading system messages are joined into one (with `"\n\n"`; [`Change::Merged`]) and go
-//!   where the template puts the system prompt: into the first user turn (`v1`, Gemma, with
-//!   `"\n\n"`), into the last user turn (`v3`, `v3-tekken`), reported as [`Change::Moved`];
-//! - a system message later in the conversation is sent as user text
-//!   ([`Change::Renamed`] `system` → `user`);
-//! - runs of messages of the same role are joined with `"\n\n"` into one turn
-//!   ([`Change::Merged`], into the run's first message);
-//! - Gemma's `assistant` turns are `model` turns ([`Change::Renamed`] for each).
-//!
-//! What cannot be rewritten without inventing or losing a message is
-//! [`Error::Unsupported`](crate::Error::Unsupported), with the reason: a conversation with no
-//! message, one whose first turn after the system prompt is the assistant's, one with a system
-//! prompt and no user turn to carry it, and (for `v3`, `v3-tekken`) a system prompt when the
-//! last turn is the assistant's: these templates would silently drop it.
-//!
-//! Two consequences worth knowing. Gemma's templates let a system message through at an odd
-//! position (their alternation check only tests for `user`) and then write a `system` turn that
-//! Gemma was never trained on; these targets send it as user text instead, and say so.
-//! Content holding the template's own markers (`<|im_end|>`, `[INST]`...) is rendered as the
-//! template renders it, which is not a well-formed prompt: the target's
-//! [`validate`](crate::Target::validate) reports it.
+#![doc = include_str!("alternation.md")]
 //!
 //! # Validation
 //!
@@ -160,10 +131,12 @@ fn alternate(
             }
         }
     }
+    // The changes of the later messages, reported after the system prompt's move.
+    let mut later = Report::default();
     let mut out: Vec<Turn> = Vec::new();
     for mut turn in iter {
         if turn.role == Role::System {
-            report.push(Change::Renamed {
+            later.push(Change::Renamed {
                 index: turn.index,
                 from: "system".into(),
                 to: "user".into(),
@@ -171,7 +144,7 @@ fn alternate(
             turn.role = Role::User;
         }
         if turn.role == Role::Assistant && assistant_name != "assistant" {
-            report.push(Change::Renamed {
+            later.push(Change::Renamed {
                 index: turn.index,
                 from: "assistant".into(),
                 to: assistant_name.into(),
@@ -179,7 +152,7 @@ fn alternate(
         }
         match out.last_mut() {
             Some(last) if last.role == turn.role => {
-                report.push(Change::Merged {
+                later.push(Change::Merged {
                     index: turn.index,
                     into: last.index,
                 });
@@ -205,7 +178,7 @@ fn alternate(
         (Some(first), _) if first.role != Role::User => {
             return Err(Error::Unsupported(format!(
                 "{target}: the chat template wants user/assistant turns beginning with the \
-                 user's, and message {} (the first after the system prompt) is the assistant's",
+                 user's, and the first turn (message {}) is the assistant's",
                 first.index
             )));
         }
@@ -232,6 +205,7 @@ fn alternate(
             to: to.into(),
         });
     }
+    report.changes.extend(later.changes);
     Ok(Alternating { system, turns: out })
 }
 
