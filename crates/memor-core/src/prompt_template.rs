@@ -446,6 +446,8 @@ impl<T: Context + ?Sized> Context for Layered<'_, T> {
         if let Some(v) = self.top.and_then(|t| t.get(name)) {
             return Some(v);
         }
-        self.base.and_then(|b| b.lookup(name)).map(PyValue::as_value)
+        self.base
+            .and_then(|b| b.lookup(name))
+            .map(PyValue::as_value)
     }
 }

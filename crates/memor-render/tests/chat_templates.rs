@@ -775,6 +775,7 @@ fn the_minijinja_setup_renders_the_templates_as_jinja2_does() {
     let fixture: serde_json::Value = serde_json::from_str(&text).unwrap();
     let env = environment();
     let cases = fixture["cases"].as_array().unwrap();
+    let mut direct = 0;
     for case in cases {
         let file = case["template"].as_str().unwrap();
         let messages: Messages = case["messages"]
@@ -802,8 +803,35 @@ fn the_minijinja_setup_renders_the_templates_as_jinja2_does() {
             (None, Err(_)) => {}
             _ => panic!("{file} {messages:?} {agp}: Jinja2 {case}, minijinja {got:?}"),
         }
+        // And the targets against Jinja2 directly, where they send the conversation as it is.
+        let Some(expected) = case.get("output").and_then(|o| o.as_str()) else {
+            continue;
+        };
+        let turns: Vec<(Role, &str)> = messages
+            .iter()
+            .map(|(r, c)| (r.parse::<Role>().unwrap(), c.as_str()))
+            .collect();
+        let s = session(&turns);
+        assert_eq!(raw_messages(&s).as_ref(), Some(&messages));
+        for family in FAMILIES.iter().filter(|f| f.file == file) {
+            if family.rewrite(&messages).as_ref() != Some(&messages) {
+                continue;
+            }
+            let rendered = target(family.target)
+                .unwrap()
+                .render(&s, &family.options(agp))
+                .unwrap();
+            assert_eq!(
+                rendered.payload.as_text(),
+                Some(expected),
+                "{} {messages:?} {agp}",
+                family.label
+            );
+            direct += 1;
+        }
     }
     assert!(cases.len() >= 200, "{}", cases.len());
+    assert!(direct >= 200, "{direct}");
 }
 
 #[test]

@@ -178,7 +178,10 @@ impl PyDict {
     /// the hash index otherwise.
     pub fn lookup(&self, key: &str) -> Option<&PyValue> {
         if self.0.len() <= 8 {
-            self.0.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+            self.0
+                .iter()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v)
         } else {
             self.0.get(key)
         }

@@ -83,9 +83,10 @@ def main():
                 except jinja2.exceptions.TemplateError as e:
                     case["error"] = f"{type(e).__name__}: {e}"
                 cases.append(case)
+    # One case a line.
+    lines = ",\n".join(json.dumps(case, ensure_ascii=True) for case in cases)
     with open("jinja2-renders.json", "w", encoding="ascii") as f:
-        json.dump({"jinja2": jinja2.__version__, "cases": cases}, f, indent=1, ensure_ascii=True)
-        f.write("\n")
+        f.write(f'{{"jinja2": {json.dumps(jinja2.__version__)}, "cases": [\n{lines}\n]}}\n')
 
 
 if __name__ == "__main__":
