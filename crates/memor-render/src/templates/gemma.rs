@@ -69,6 +69,37 @@ impl fmt::Display for GemmaVariant {
 /// the user's, an open turn at the end only as `<start_of_turn>model\n`, no marker inside
 /// content, stripped content (Gemma 3: but the first turn's).
 ///
+/// ```
+/// use memor_core::{Prompt, Response, Role, Session};
+/// use memor_render::{Change, RenderOptions, target};
+///
+/// let mut system = Prompt::new("You are terse.");
+/// system.update_role(Role::System);
+/// let session = Session::with_messages(
+///     None,
+///     vec![system.into(), Prompt::new("Hi").into(), Response::new("Hello.").into()],
+/// );
+/// let gemma = target("gemma").expect("a built-in target");
+/// let rendered = gemma.render(&session, &RenderOptions::default().add_generation_prompt(true))?;
+/// assert_eq!(
+///     rendered.payload.as_text(),
+///     Some(concat!(
+///         "<bos><start_of_turn>user\nYou are terse.\n\nHi<end_of_turn>\n",
+///         "<start_of_turn>model\nHello.<end_of_turn>\n",
+///         "<start_of_turn>model\n",
+///     ))
+/// );
+/// assert_eq!(
+///     rendered.report.changes,
+///     [
+///         Change::Moved { index: 0, to: "the first user turn".into() },
+///         Change::Renamed { index: 2, from: "assistant".into(), to: "model".into() },
+///     ]
+/// );
+/// assert!(gemma.validate(&rendered.payload).is_empty());
+/// # Ok::<(), memor_render::Error>(())
+/// ```
+///
 #[doc = include_str!("alternation.md")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Gemma {

@@ -102,6 +102,28 @@ impl fmt::Display for MistralVariant {
 /// content, user/assistant alternation from the user (all but `v7`), stripped assistant
 /// content (`v3`).
 ///
+/// ```
+/// use memor_core::{Prompt, Role, Session};
+/// use memor_render::{RenderOptions, target};
+///
+/// let mut system = Prompt::new("You are terse.");
+/// system.update_role(Role::System);
+/// let session = Session::with_messages(None, vec![system.into(), Prompt::new("Hi").into()]);
+/// let mistral = target("mistral").expect("a built-in target");
+///
+/// let v1 = mistral.render(&session, &RenderOptions::default())?;
+/// assert_eq!(v1.payload.as_text(), Some("<s> [INST] You are terse.\n\nHi [/INST]"));
+/// assert_eq!(v1.report.to_string(), "message 0: moved to the first user turn\n");
+///
+/// let v7 = mistral.render(&session, &RenderOptions::default().variant("v7"))?;
+/// assert_eq!(
+///     v7.payload.as_text(),
+///     Some("<s>[SYSTEM_PROMPT] You are terse.[/SYSTEM_PROMPT][INST] Hi[/INST]")
+/// );
+/// assert!(v7.report.is_empty());
+/// # Ok::<(), memor_render::Error>(())
+/// ```
+///
 #[doc = include_str!("alternation.md")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Mistral {
