@@ -3,7 +3,13 @@
 //! `scripts/bench_core.py` saves that session with Python memor 1.4, times memor there, runs
 //! this bench on the same file (`MEMOR_BENCH_SESSION`), and prints the ratios. Without the
 //! variable, the bench builds an equivalent session itself.
-#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::semicolon_if_nothing_returned
+)]
 
 use criterion::{BatchSize, Criterion, black_box, criterion_group, criterion_main};
 use memor_core::estimate::Estimator;
