@@ -19,7 +19,7 @@ pub enum ErrorKind {
     Value,
     /// `OverflowError`: a number too large for the requested conversion.
     Overflow,
-    /// `RecursionError`: a value nested deeper than [`crate::MAX_DEPTH`].
+    /// `RecursionError`: a value nested deeper than [`crate::py::MAX_DEPTH`].
     Recursion,
     /// A width or precision above [`crate::MAX_WIDTH`]: refused before allocating (Python
     /// would try, and might raise `MemoryError`).

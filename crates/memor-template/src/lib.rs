@@ -26,7 +26,7 @@
 //! # Error handling
 //!
 //! [`Template::parse`] refuses syntax errors up front. [`Template::parse_lenient`] and
-//! [`format`] keep them and raise them at render time, where CPython would: in
+//! [`format()`] keep them and raise them at render time, where CPython would: in
 //! `"{missing}}"` the lookup of `missing` fails before the stray `}` is read, so the error is
 //! a `KeyError`. Every [`Error`] has an [`ErrorKind`] (the Python exception class), CPython's
 //! message and the byte offset of the field at fault.

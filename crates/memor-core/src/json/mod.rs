@@ -1,7 +1,7 @@
 //! JSON as Python's `json` module reads and writes it.
 //!
 //! memor's files are what Python's `json.dump` writes; [`read`] reads Python's dialect
-//! (`NaN`, `Infinity`, integers of any size) and [`write`] writes byte for byte what Python
+//! (`NaN`, `Infinity`, integers of any size) and [`write`](mod@write) writes byte for byte what Python
 //! writes, through serde_json with a custom formatter.
 
 pub mod read;
