@@ -120,33 +120,42 @@ file_methods!(Prompt);
 file_methods!(Session);
 file_methods!(PromptTemplate);
 
-impl Response {
-    /// The JSON text memor writes for this response.
-    ///
-    /// # Errors
-    /// Never in practice: serialization of memor's types does not fail.
-    pub fn to_json(&self) -> Result<String> {
-        json::to_string(self).map_err(|e| Error::validation(e.to_string()))
-    }
-    /// Saves the response atomically.
-    ///
-    /// # Errors
-    /// The file cannot be written; the old file is then untouched.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        save_value(path.as_ref(), Durability::Atomic, self)
-    }
-    /// Saves atomically and syncs to the disk, to survive a power loss.
-    ///
-    /// # Errors
-    /// As `save`.
-    pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
-        save_value(path.as_ref(), Durability::Durable, self)
-    }
-    /// The size in bytes of the saved JSON (memor's `size`).
-    pub fn size(&self) -> usize {
-        size_of(self)
-    }
+/// `to_json`, `save`, `save_durable` and `size` for the types saved whole.
+macro_rules! save_methods {
+    ($ty:ty, $what:literal) => {
+        impl $ty {
+            #[doc = concat!("The JSON text memor writes for this ", $what, ".")]
+            ///
+            /// # Errors
+            /// Never in practice: serialization of memor's types does not fail.
+            pub fn to_json(&self) -> Result<String> {
+                json::to_string(self).map_err(|e| Error::validation(e.to_string()))
+            }
+            #[doc = concat!("Saves the ", $what, " atomically.")]
+            ///
+            /// # Errors
+            /// The file cannot be written; the old file is then untouched.
+            pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+                save_value(path.as_ref(), Durability::Atomic, self)
+            }
+            /// Saves atomically and syncs to the disk, to survive a power loss.
+            ///
+            /// # Errors
+            /// As `save`.
+            pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
+                save_value(path.as_ref(), Durability::Durable, self)
+            }
+            /// The size in bytes of the saved JSON (memor's `size`).
+            pub fn size(&self) -> usize {
+                size_of(self)
+            }
+        }
+    };
 }
+
+save_methods!(Response, "response");
+save_methods!(Session, "session");
+save_methods!(PromptTemplate, "template");
 
 impl Prompt {
     /// The JSON text memor writes for this prompt, with or without its template.
@@ -175,62 +184,6 @@ impl Prompt {
         )
     }
     /// The size in bytes of the JSON with the template (memor's `size`).
-    pub fn size(&self) -> usize {
-        size_of(self)
-    }
-}
-
-impl Session {
-    /// The JSON text memor writes for this session.
-    ///
-    /// # Errors
-    /// Never in practice.
-    pub fn to_json(&self) -> Result<String> {
-        json::to_string(self).map_err(|e| Error::validation(e.to_string()))
-    }
-    /// Saves the session atomically.
-    ///
-    /// # Errors
-    /// The file cannot be written; the old file is then untouched.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        save_value(path.as_ref(), Durability::Atomic, self)
-    }
-    /// Saves atomically and syncs to the disk, to survive a power loss.
-    ///
-    /// # Errors
-    /// As `save`.
-    pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
-        save_value(path.as_ref(), Durability::Durable, self)
-    }
-    /// The size in bytes of the saved JSON (memor's `size`).
-    pub fn size(&self) -> usize {
-        size_of(self)
-    }
-}
-
-impl PromptTemplate {
-    /// The JSON text memor writes for this template.
-    ///
-    /// # Errors
-    /// Never in practice.
-    pub fn to_json(&self) -> Result<String> {
-        json::to_string(self).map_err(|e| Error::validation(e.to_string()))
-    }
-    /// Saves the template atomically.
-    ///
-    /// # Errors
-    /// The file cannot be written; the old file is then untouched.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        save_value(path.as_ref(), Durability::Atomic, self)
-    }
-    /// Saves atomically and syncs to the disk, to survive a power loss.
-    ///
-    /// # Errors
-    /// As `save`.
-    pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
-        save_value(path.as_ref(), Durability::Durable, self)
-    }
-    /// The size in bytes of the saved JSON (memor's `size`).
     pub fn size(&self) -> usize {
         size_of(self)
     }

@@ -6,7 +6,7 @@ use memor_core::{Role, Session};
 
 use super::{
     Block, MERGE_SEPARATOR, SystemSlot, alternate, check_alternation, check_markers, check_roles,
-    check_trimmed, collect, prompt_text, python_strip, violation,
+    check_trimmed, collect, parse_delimited, prompt_text, python_strip, violation,
 };
 use crate::{Error, Payload, RenderOptions, Rendered, Target, Violation};
 
@@ -202,53 +202,5 @@ impl Target for Gemma {
 
 /// The complete turns of a Gemma prompt after its BOS; structural faults go to `out`.
 fn parse<'a>(text: &'a str, out: &mut Vec<Violation>) -> Vec<Block<'a>> {
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let i = blocks.len();
-        let Some(turn) = rest.strip_prefix(START) else {
-            out.push(violation(
-                Some(i),
-                "text-outside-turn",
-                format!("expected {START:?} to open a turn"),
-            ));
-            break;
-        };
-        let Some((role, body)) = turn.split_once('\n') else {
-            out.push(violation(
-                Some(i),
-                "unterminated-turn",
-                "the turn's role line does not end",
-            ));
-            break;
-        };
-        let Some((content, after)) = body.split_once(END) else {
-            if !body.is_empty() {
-                out.push(violation(
-                    Some(i),
-                    "unterminated-turn",
-                    format!("the last turn has no {END:?}"),
-                ));
-            } else if role != "model" {
-                out.push(violation(
-                    Some(i),
-                    "generation-prompt",
-                    format!("the open turn at the end is {role:?}, not the model's"),
-                ));
-            }
-            break;
-        };
-        blocks.push(Block { role, content });
-        if let Some(next) = after.strip_prefix('\n') {
-            rest = next;
-        } else {
-            out.push(violation(
-                Some(i),
-                "turn-separator",
-                format!("{END:?} is not followed by a newline"),
-            ));
-            rest = after;
-        }
-    }
-    blocks
+    parse_delimited(text, START, END, "model", out)
 }

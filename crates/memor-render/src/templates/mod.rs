@@ -310,3 +310,63 @@ fn check_markers(blocks: &[Block<'_>], markers: &[&str], out: &mut Vec<Violation
         }
     }
 }
+
+/// The complete turns of a prompt made of `start_marker role\n content end_marker\n` blocks (ChatML, Gemma);
+/// an unfinished last turn must be `generation_role`'s. Structural faults go to `out`.
+fn parse_delimited<'a>(
+    text: &'a str,
+    start_marker: &str,
+    end_marker: &str,
+    generation_role: &str,
+    out: &mut Vec<Violation>,
+) -> Vec<Block<'a>> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let i = blocks.len();
+        let Some(turn) = rest.strip_prefix(start_marker) else {
+            out.push(violation(
+                Some(i),
+                "text-outside-turn",
+                format!("expected {start_marker:?} to open a turn"),
+            ));
+            break;
+        };
+        let Some((role, body)) = turn.split_once('\n') else {
+            out.push(violation(
+                Some(i),
+                "unterminated-turn",
+                "the turn's role line does not end",
+            ));
+            break;
+        };
+        let Some((content, after)) = body.split_once(end_marker) else {
+            if !body.is_empty() {
+                out.push(violation(
+                    Some(i),
+                    "unterminated-turn",
+                    format!("the last turn has no {end_marker:?}"),
+                ));
+            } else if role != generation_role {
+                out.push(violation(
+                    Some(i),
+                    "generation-prompt",
+                    format!("the open turn at the end is {role:?}, not {generation_role:?}"),
+                ));
+            }
+            break;
+        };
+        blocks.push(Block { role, content });
+        if let Some(next) = after.strip_prefix('\n') {
+            rest = next;
+        } else {
+            out.push(violation(
+                Some(i),
+                "turn-separator",
+                format!("{end_marker:?} is not followed by a newline"),
+            ));
+            rest = after;
+        }
+    }
+    blocks
+}
