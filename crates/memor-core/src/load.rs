@@ -105,3 +105,7 @@ fn parse_canonical(text: &str) -> Option<Date> {
     )
     .ok()
 }
+
+/// Templates already read while loading one file, by their exact JSON text: a session's prompts
+/// usually share one template, which is then read, stored and compiled once.
+pub(crate) type TemplateCache<'a> = std::collections::HashMap<&'a str, crate::PromptTemplate>;

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind, Result, msg};
 use crate::fields::{Role, Rule, Warnings, new_id};
 use crate::json::read::{Kind, Reader};
 use crate::json::{Number, PyDict, PyValue};
-use crate::load::{DateSlot, Slot, date_slot, nested, read_date, structure};
+use crate::load::{DateSlot, Slot, TemplateCache, date_slot, nested, read_date, structure};
 use crate::prompt_template::{Layered, PromptTemplate};
 use crate::response::{MEMOR_VERSION, Response, ResponseView, id_slot, number_opt, string};
 
@@ -244,14 +244,14 @@ impl Prompt {
     /// # Errors
     /// As [`render_string`](Self::render_string).
     pub fn render_into(&self, out: &mut String) -> Result<()> {
-        let result = match self.template.engine {
+        let result = match self.template.engine() {
             Engine::Format => {
                 let context = PromptContext::new(self);
                 self.template.render_format_into(
                     out,
                     &Layered {
                         top: Some(&context),
-                        base: self.template.custom_map.as_ref(),
+                        base: self.template.custom_map(),
                     },
                 )
             }
@@ -268,7 +268,7 @@ impl Prompt {
 
     /// The Jinja context: the custom map updated with `prompt`, `response` and `responses`.
     fn jinja_context(&self) -> Result<PyDict> {
-        let mut ctx = self.template.custom_map.clone().unwrap_or_default();
+        let mut ctx = self.template.custom_map().cloned().unwrap_or_default();
         let to_value = |text: String| {
             crate::json::parse(&text)
                 .map_err(|e| Error::render(msg::PROMPT_RENDER).context(e.to_string()))
@@ -309,12 +309,22 @@ impl Prompt {
         slots.build()
     }
 
-    /// Reads a prompt object at the reader's position.
-    pub(crate) fn read(reader: &mut Reader<'_>) -> Result<Self> {
-        Self::read_slots(reader)?.build()
+    /// Reads a prompt object at the reader's position, sharing templates through `cache`.
+    pub(crate) fn read_cached<'a>(
+        reader: &mut Reader<'a>,
+        cache: &mut TemplateCache<'a>,
+    ) -> Result<Self> {
+        Self::read_slots_cached(reader, cache)?.build()
     }
 
     fn read_slots(reader: &mut Reader<'_>) -> Result<PromptSlots> {
+        Self::read_slots_cached(reader, &mut TemplateCache::new())
+    }
+
+    fn read_slots_cached<'a>(
+        reader: &mut Reader<'a>,
+        cache: &mut TemplateCache<'a>,
+    ) -> Result<PromptSlots> {
         if reader.peek() != Kind::Dict {
             return Err(Error::validation(msg::PROMPT_STRUCTURE)
                 .context(format!("expected an object at byte {}", reader.offset())));
@@ -324,9 +334,7 @@ impl Prompt {
             .object(|r, key| {
                 match &*key {
                     "responses" => s.responses = Some(read_responses(r)?),
-                    "template" => {
-                        s.template = Some(nested(r, || "template".into(), PromptTemplate::read)?);
-                    }
+                    "template" => s.template = Some(read_template(r, cache)?),
                     "message" => s.message = Some(r.value()?),
                     "warnings" => s.warnings = Some(r.value()?),
                     "tokens" => s.tokens = Some(r.value()?),
@@ -343,6 +351,25 @@ impl Prompt {
             .map_err(|e| structure(msg::PROMPT_STRUCTURE, &e))?;
         Ok(s)
     }
+}
+
+/// Reads a prompt's template, or takes an identical one already read.
+fn read_template<'a>(
+    r: &mut Reader<'a>,
+    cache: &mut TemplateCache<'a>,
+) -> crate::json::read::Result<PromptTemplate> {
+    r.peek();
+    let start = r.offset();
+    let mut probe = r.clone();
+    probe.skip()?;
+    let text = r.source(start, probe.offset());
+    if let Some(template) = cache.get(text) {
+        *r = probe;
+        return Ok(template.clone());
+    }
+    let template = nested(r, || "template".into(), PromptTemplate::read)?;
+    cache.insert(text, template.clone());
+    Ok(template)
 }
 
 /// Reads `responses`: a list of response objects (or of JSON texts holding one), or what

@@ -1,7 +1,7 @@
 //! How a prompt and its responses read as text: memor's `PromptTemplate`.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use memor_presets::{Engine, Preset};
 use memor_template::{Context, Template, Value};
@@ -26,8 +26,14 @@ use crate::response::{MEMOR_VERSION, string};
 /// assert_eq!(t.variables()?, ["greeting", "name"]);
 /// # Ok::<(), memor_core::Error>(())
 /// ```
+///
+/// Cloning is cheap: clones share their data (and the compiled template) until one of them
+/// changes.
 #[derive(Clone, Debug)]
-pub struct PromptTemplate {
+pub struct PromptTemplate(Arc<Inner>);
+
+#[derive(Clone, Debug)]
+pub(crate) struct Inner {
     pub(crate) title: Option<String>,
     pub(crate) content: Option<String>,
     pub(crate) engine: Engine,
@@ -41,10 +47,10 @@ pub struct PromptTemplate {
 /// `COMPATIBILITY.md`).
 impl PartialEq for PromptTemplate {
     fn eq(&self, other: &Self) -> bool {
-        self.content == other.content
-            && self.title == other.title
-            && self.custom_map == other.custom_map
-            && self.engine == other.engine
+        self.0.content == other.0.content
+            && self.0.title == other.0.title
+            && self.0.custom_map == other.0.custom_map
+            && self.0.engine == other.0.engine
     }
 }
 
@@ -58,7 +64,7 @@ impl PromptTemplate {
     /// A template without content, title or map, dated now.
     pub fn empty() -> Self {
         let now = Date::now();
-        PromptTemplate {
+        PromptTemplate(Arc::new(Inner {
             title: None,
             content: None,
             engine: Engine::Format,
@@ -66,15 +72,19 @@ impl PromptTemplate {
             date_created: now,
             date_modified: now,
             compiled: OnceLock::new(),
-        }
+        }))
     }
 
     /// A `str.format` template with `content`.
     pub fn new(content: impl Into<String>) -> Self {
-        PromptTemplate {
-            content: Some(content.into()),
-            ..PromptTemplate::empty()
-        }
+        let mut t = PromptTemplate::empty();
+        t.inner().content = Some(content.into());
+        t
+    }
+
+    /// The data, to change (copied first if shared).
+    fn inner(&mut self) -> &mut Inner {
+        Arc::make_mut(&mut self.0)
     }
 
     /// A preset, dated now (memor dates presets when the library is imported).
@@ -84,13 +94,13 @@ impl PromptTemplate {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), PyValue::from(*v)))
             .collect();
-        PromptTemplate {
-            title: Some(preset.title.to_owned()),
-            content: Some(preset.content.to_owned()),
-            engine: preset.engine,
-            custom_map: Some(PyDict(custom_map)),
-            ..PromptTemplate::empty()
-        }
+        let mut t = PromptTemplate::empty();
+        let inner = t.inner();
+        inner.title = Some(preset.title.to_owned());
+        inner.content = Some(preset.content.to_owned());
+        inner.engine = preset.engine;
+        inner.custom_map = Some(PyDict(custom_map));
+        t
     }
 
     /// memor's default template, `BASIC.PROMPT` (`{instruction}{prompt[message]}`).
@@ -106,16 +116,15 @@ impl PromptTemplate {
         let path = path.as_ref();
         let content = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let title = title.or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()));
-        Ok(PromptTemplate {
-            title,
-            ..PromptTemplate::new(content)
-        })
+        let mut t = PromptTemplate::new(content);
+        t.inner().title = title;
+        Ok(t)
     }
 
     /// Sets the title.
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
+        self.inner().title = Some(title.into());
         self
     }
 
@@ -129,75 +138,77 @@ impl PromptTemplate {
             .into_iter()
             .map(|(k, v)| (k.into(), PyValue::Str(v.into())))
             .collect();
-        self.custom_map = Some(PyDict(map));
+        self.inner().custom_map = Some(PyDict(map));
         self
     }
 
     /// Sets the engine.
     #[must_use]
     pub fn with_engine(mut self, engine: Engine) -> Self {
-        self.engine = engine;
+        self.inner().engine = engine;
         self
     }
 
     /// The text, if any.
     pub fn content(&self) -> Option<&str> {
-        self.content.as_deref()
+        self.0.content.as_deref()
     }
     /// The title, if any.
     pub fn title(&self) -> Option<&str> {
-        self.title.as_deref()
+        self.0.title.as_deref()
     }
     /// The engine.
     pub fn engine(&self) -> Engine {
-        self.engine
+        self.0.engine
     }
     /// Extra names for rendering.
     pub fn custom_map(&self) -> Option<&PyDict> {
-        self.custom_map.as_ref()
+        self.0.custom_map.as_ref()
     }
     /// When it was created.
     pub fn date_created(&self) -> Date {
-        self.date_created
+        self.0.date_created
     }
     /// When it was last changed.
     pub fn date_modified(&self) -> Date {
-        self.date_modified
+        self.0.date_modified
     }
 
     fn touch(&mut self) {
-        self.date_modified = Date::now();
+        self.inner().date_modified = Date::now();
     }
 
     /// Sets the title.
     pub fn update_title(&mut self, title: Option<String>) {
-        self.title = title;
+        self.inner().title = title;
         self.touch();
     }
     /// Sets the content.
     pub fn update_content(&mut self, content: Option<String>) {
-        self.content = content;
-        self.compiled = OnceLock::new();
+        let inner = self.inner();
+        inner.content = content;
+        inner.compiled = OnceLock::new();
         self.touch();
     }
     /// Sets the custom map.
     pub fn update_map(&mut self, custom_map: Option<PyDict>) {
-        self.custom_map = custom_map;
+        self.inner().custom_map = custom_map;
         self.touch();
     }
     /// Sets the engine.
     pub fn update_engine(&mut self, engine: Engine) {
-        self.engine = engine;
+        self.inner().engine = engine;
         self.touch();
     }
 
     /// `str(template)`: the content, or the empty string.
     pub fn as_str(&self) -> &str {
-        self.content.as_deref().unwrap_or_default()
+        self.0.content.as_deref().unwrap_or_default()
     }
 
     fn compiled(&self, content: &str) -> &Template {
-        self.compiled
+        self.0
+            .compiled
             .get_or_init(|| Template::parse_lenient(content))
     }
 
@@ -207,10 +218,10 @@ impl PromptTemplate {
     /// memor's render error when the content is missing or does not render with the context;
     /// the cause is in the detail.
     pub fn render(&self, context: Option<&PyDict>) -> Result<String> {
-        match self.engine {
+        match self.0.engine {
             Engine::Format => self.render_format(&Layered {
                 top: context,
-                base: self.custom_map.as_ref(),
+                base: self.0.custom_map.as_ref(),
             }),
             Engine::Jinja => {
                 let merged = self.merged(context);
@@ -221,7 +232,7 @@ impl PromptTemplate {
 
     /// The custom map updated with `context`, as a dict.
     fn merged(&self, context: Option<&PyDict>) -> PyDict {
-        let mut merged = self.custom_map.clone().unwrap_or_default();
+        let mut merged = self.0.custom_map.clone().unwrap_or_default();
         if let Some(ctx) = context {
             for (k, v) in ctx.iter() {
                 merged.insert(k.clone(), v.clone());
@@ -244,7 +255,7 @@ impl PromptTemplate {
         out: &mut String,
         context: &C,
     ) -> Result<()> {
-        let content = self.content.as_deref().ok_or_else(|| {
+        let content = self.0.content.as_deref().ok_or_else(|| {
             Error::render(msg::TEMPLATE_RENDER).context("the template has no content")
         })?;
         self.compiled(content)
@@ -254,7 +265,7 @@ impl PromptTemplate {
 
     /// Renders the Jinja engine with a complete context.
     pub(crate) fn render_jinja(&self, context: &PyDict) -> Result<String> {
-        let content = self.content.as_deref().ok_or_else(|| {
+        let content = self.0.content.as_deref().ok_or_else(|| {
             Error::render(msg::TEMPLATE_RENDER).context("the template has no content")
         })?;
         crate::jinja::render(content, context)
@@ -271,10 +282,10 @@ impl PromptTemplate {
     /// # Errors
     /// A syntax error in the content.
     pub fn variables(&self) -> Result<Vec<String>> {
-        let Some(content) = self.content.as_deref() else {
+        let Some(content) = self.0.content.as_deref() else {
             return Ok(Vec::new());
         };
-        match self.engine {
+        match self.0.engine {
             Engine::Format => self
                 .compiled(content)
                 .variables()
@@ -294,8 +305,7 @@ impl PromptTemplate {
         vars.retain(|v| {
             !context.is_some_and(|c| c.contains_key(v.as_str()))
                 && !self
-                    .custom_map
-                    .as_ref()
+                    .custom_map()
                     .is_some_and(|m| m.contains_key(v.as_str()))
         });
         Ok(vars)
@@ -409,7 +419,7 @@ impl TemplateSlots {
             }
         };
         string(memor_version, "memor_version")?;
-        Ok(PromptTemplate {
+        Ok(PromptTemplate(Arc::new(Inner {
             title,
             content,
             engine,
@@ -417,20 +427,23 @@ impl TemplateSlots {
             date_created,
             date_modified,
             compiled: OnceLock::new(),
-        })
+        })))
     }
 }
 
 impl Serialize for PromptTemplate {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut m = serializer.serialize_map(Some(7))?;
-        m.serialize_entry("title", &self.title)?;
-        m.serialize_entry("content", &self.content)?;
-        m.serialize_entry("engine", self.engine.as_str())?;
+        m.serialize_entry("title", &self.0.title)?;
+        m.serialize_entry("content", &self.0.content)?;
+        m.serialize_entry("engine", self.0.engine.as_str())?;
         m.serialize_entry("memor_version", MEMOR_VERSION)?;
-        m.serialize_entry("custom_map", &self.custom_map)?;
-        m.serialize_entry("date_created", &crate::json::MemorDate(self.date_created))?;
-        m.serialize_entry("date_modified", &crate::json::MemorDate(self.date_modified))?;
+        m.serialize_entry("custom_map", &self.0.custom_map)?;
+        m.serialize_entry("date_created", &crate::json::MemorDate(self.0.date_created))?;
+        m.serialize_entry(
+            "date_modified",
+            &crate::json::MemorDate(self.0.date_modified),
+        )?;
         m.end()
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind, Result, msg};
 use crate::fields::{Role, Rule, Warnings, new_id};
 use crate::json::read::{Kind, Reader};
 use crate::json::{Number, PyDict, PyValue};
-use crate::load::{DateSlot, Slot, date_slot, nested, read_date, structure};
+use crate::load::{DateSlot, Slot, TemplateCache, date_slot, nested, read_date, structure};
 use crate::prompt::Prompt;
 use crate::response::{MEMOR_VERSION, Response, number_opt, string};
 
@@ -516,10 +516,15 @@ impl Session {
 /// previous message object for an unknown type; that is refused here (see `COMPATIBILITY.md`).
 fn read_messages(r: &mut Reader<'_>) -> crate::json::read::Result<Vec<Message>> {
     let mut out = Vec::new();
+    let mut templates = TemplateCache::new();
     match r.peek() {
         Kind::List => r.array(|r| {
             let index = out.len();
-            let message = nested(r, || format!("messages[{index}]"), read_message)?;
+            let message = nested(
+                r,
+                || format!("messages[{index}]"),
+                |r| read_message(r, &mut templates),
+            )?;
             out.push(message);
             Ok(())
         })?,
@@ -551,7 +556,7 @@ fn read_messages(r: &mut Reader<'_>) -> crate::json::read::Result<Vec<Message>> 
 
 /// One message: its `type` decides the reader. The object is read once into a tree only to
 /// find `type` when it does not come first.
-fn read_message(r: &mut Reader<'_>) -> Result<Message> {
+fn read_message<'a>(r: &mut Reader<'a>, templates: &mut TemplateCache<'a>) -> Result<Message> {
     if r.peek() != Kind::Dict {
         let v = r
             .value()
@@ -573,7 +578,7 @@ fn read_message(r: &mut Reader<'_>) -> Result<Message> {
         p.skip()
     });
     match kind.as_deref() {
-        Some("Prompt") => Prompt::read(r).map(Message::Prompt),
+        Some("Prompt") => Prompt::read_cached(r, templates).map(Message::Prompt),
         Some("Response") => Response::read(r).map(Message::Response),
         Some(other) => Err(Error::validation(msg::SESSION_STRUCTURE)
             .context(format!("unknown message type {other:?}"))),

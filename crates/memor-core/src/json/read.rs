@@ -74,6 +74,11 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    /// The input between two offsets.
+    pub fn source(&self, start: usize, end: usize) -> &'a str {
+        self.src.get(start..end).unwrap_or_default()
+    }
+
     fn bytes(&self) -> &'a [u8] {
         self.src.as_bytes()
     }
