@@ -26,6 +26,7 @@
 //! ```
 
 mod memor_formats;
+mod parse;
 mod providers;
 mod report;
 mod templates;
@@ -34,6 +35,7 @@ use memor_core::json::PyValue;
 use memor_core::{Message, Session};
 
 pub use memor_formats::{AiStudio, Dictionary, Items, OpenAi, Text};
+pub use parse::{Format, Lost, ParseError, Parsed, parse};
 pub use providers::{Anthropic, Chat, Gemini, Ollama, OpenAiResponses, SYNTHESIZED_USER_TEXT};
 pub use report::{Change, Report, Violation};
 pub use templates::{ChatMl, Gemma, GemmaVariant, Llama3, Mistral, MistralVariant};
