@@ -317,6 +317,9 @@ struct FoldedLiteral {
     ascii: Option<Vec<u8>>,
     /// A SIMD finder for `ascii`, ignoring ASCII case.
     ascii_finder: Option<aho_corasick::AhoCorasick>,
+    /// Every character of the needle matches only ASCII characters: then the ASCII finder is
+    /// exact on any text (non-ASCII bytes never match), and no ASCII check of the text is needed.
+    ascii_only: bool,
     /// UTF-8 lead bytes of the characters the first code point matches, when there are few.
     lead: Vec<u8>,
 }
@@ -352,10 +355,14 @@ impl FoldedLiteral {
                 .build([needle])
                 .ok()
         });
+        let ascii_only = chars
+            .iter()
+            .all(|c| c.matching_set().iter().all(|p| p < 0x80));
         Self {
             chars,
             ascii,
             ascii_finder,
+            ascii_only,
             lead,
         }
     }
@@ -363,6 +370,11 @@ impl FoldedLiteral {
     fn is_match(&self, text: &str) -> bool {
         if self.chars.is_empty() {
             return true;
+        }
+        if self.ascii_only
+            && let Some(finder) = &self.ascii_finder
+        {
+            return finder.is_match(text.as_bytes());
         }
         if text.is_ascii() {
             return match (&self.ascii_finder, self.ascii.as_deref()) {

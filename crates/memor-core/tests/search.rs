@@ -1466,3 +1466,17 @@ fn word_boundary_agrees_with_python_word_class_everywhere() {
         &mismatches[..mismatches.len().min(10)]
     );
 }
+
+/// Needles whose letters match only ASCII characters are found in non-ASCII texts too; needles
+/// with a non-ASCII case equivalent (`k` and the Kelvin sign, `s` and long s) still find it.
+#[test]
+fn ascii_needles_in_non_ascii_texts() {
+    let q = memor_core::search::Query::new("lazy dog", false, false).unwrap();
+    assert!(q.is_match("été — the LAZY Dog sleeps"));
+    assert!(!q.is_match("the lazy dög"));
+    assert!(!q.is_match("lazy\u{a0}dog"));
+    let k = memor_core::search::Query::new("kit", false, false).unwrap();
+    assert!(k.is_match("a \u{212a}IT here"));
+    let s = memor_core::search::Query::new("sun", false, false).unwrap();
+    assert!(s.is_match("\u{17f}un"));
+}

@@ -13,9 +13,11 @@
 //! assistant, model the body's `model` (memor's default when the body has none, as Gemini's,
 //! whose model is in the URL) and temperature the body's (`temperature`,
 //! `generationConfig.temperature`, `options.temperature`). A top-level system field
-//! (`system`, `systemInstruction`, `instructions`) becomes a leading system prompt. A turn
-//! whose content has no text at all (only images, tool calls...) is not a message: its parts
-//! are listed as lost with `index: None`.
+//! (`system`, `systemInstruction`, `instructions`) becomes a leading system prompt, and an
+//! Anthropic `mid_conv_system` block a system prompt in front of its message. A turn whose
+//! content has only parts memor cannot keep (images, tool calls...) is not a message: its
+//! parts are listed as lost with `index: None`; a turn with no content at all (`null`, no
+//! parts) is kept as an empty message. Turns of roles memor lacks (`tool`) are lost whole.
 //!
 //! Text parts: a string content is kept exactly. A list of text parts is joined the way the
 //! providers join them when they read text out of content (OpenAI's `output_text`, Anthropic's
@@ -221,6 +223,12 @@ impl Builder {
     /// Adds a turn with `role`; returns its index when it became a message.
     fn turn(&mut self, role: Role, content: Content) -> Result<Option<usize>, ParseError> {
         let Content { text, lost, .. } = content;
+        // A turn with no content at all is kept as an empty message: nothing else says it was
+        // there.
+        let text = match text {
+            None if lost.is_empty() => Some(String::new()),
+            text => text,
+        };
         let index = match text {
             Some(text) => {
                 let message = if role == Role::Assistant {
@@ -752,8 +760,12 @@ fn anthropic(b: &mut Builder, payload: &Value) -> Result<(), ParseError> {
         let role = role_of(m.get("role"), &ptr(&at, "role"), ANTHROPIC_ROLES)?;
         let mut systems = Vec::new();
         let content = anthropic_content(m.get("content"), &ptr(&at, "content"), &mut systems)?;
+        let only_system = !systems.is_empty() && content.text.is_none() && content.lost.is_empty();
         for system in systems {
             b.turn(Role::System, system)?;
+        }
+        if only_system {
+            continue;
         }
         match role {
             Some(role) => {

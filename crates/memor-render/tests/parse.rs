@@ -382,6 +382,39 @@ fn ollama_request_and_reply() {
 }
 
 #[test]
+fn anthropic_system_forms_and_empty_turns() {
+    let body = json!({
+        "model": "claude",
+        "messages": [
+            {"role": "user", "content": [
+                {"type": "mid_conv_system", "content": [{"type": "text", "text": "Be brief."}]},
+                {"type": "text", "text": "Hi"}
+            ]},
+            {"role": "system", "content": "Rules."},
+            {"role": "assistant", "content": []},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "t", "content": "42"}
+            ]}
+        ]
+    });
+    let Parsed { session, lost: l } = parse(Format::Anthropic, &body).unwrap();
+    assert_eq!(
+        shape(&session),
+        vec![
+            s(Role::System, "Be brief.", false),
+            s(Role::User, "Hi", false),
+            s(Role::System, "Rules.", false),
+            s(Role::Assistant, "", true),
+        ]
+    );
+    assert_eq!(
+        l,
+        vec![lost(None, "/messages/3/content/0: `tool_result` part")]
+    );
+    assert_eq!(response(&session, 3).model(), "claude");
+}
+
+#[test]
 fn malformed_payloads_name_the_pointer() {
     let cases = [
         (
@@ -526,6 +559,49 @@ fn check_round_trip(session: &Session) -> Result<(), String> {
     Ok(())
 }
 
+/// Every provider target's render of `session` parses back with its texts in order (system
+/// texts apart: some targets move them to a top-level field) and nothing lost.
+fn check_every_target(session: &Session) -> Result<(), String> {
+    let pairs = [
+        ("chat", Format::OpenAiChat),
+        ("anthropic", Format::Anthropic),
+        ("gemini", Format::Gemini),
+        ("openai-responses", Format::OpenAiResponses),
+        ("ollama", Format::Ollama),
+    ];
+    let texts = |session: &Session, system: bool| -> Vec<String> {
+        session
+            .messages()
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| session.messages_status()[*i] && (m.role() == Role::System) == system)
+            .filter_map(|(_, m)| m.render_string().ok().map(std::borrow::Cow::into_owned))
+            .collect()
+    };
+    for (name, format) in pairs {
+        let Some(payload) = render(name, session) else {
+            continue;
+        };
+        let parsed = parse(format, &payload).map_err(|e| format!("{name}: {e}: {payload}"))?;
+        if !parsed.lost.is_empty() {
+            return Err(format!("{name}: lost {:?}", parsed.lost));
+        }
+        for system in [true, false] {
+            let wanted = texts(session, system);
+            let wanted: Vec<&str> = wanted
+                .iter()
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+                .collect();
+            let found = texts(&parsed.session, system).join("\u{0}");
+            if !in_order(&wanted, &found) {
+                return Err(format!("{name}: texts lost: {payload}"));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn conformance() -> PathBuf {
     std::env::var_os("MEMOR_CONFORMANCE").map_or_else(
         || {
@@ -555,7 +631,7 @@ fn conformance_sessions_round_trip() {
         if render("chat", &session).is_none() {
             continue;
         }
-        if let Err(e) = check_round_trip(&session) {
+        if let Err(e) = check_round_trip(&session).and_then(|()| check_every_target(&session)) {
             panic!("{}: {e}", path.display());
         }
         checked += 1;
@@ -656,11 +732,17 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn random_sessions_round_trip(session in arb_session()) {
         prop_assert!(check_round_trip(&session).is_ok(), "{:?}", check_round_trip(&session));
+    }
+
+    #[test]
+    fn random_sessions_parse_back_from_every_target(session in arb_session()) {
+        let checked = check_every_target(&session);
+        prop_assert!(checked.is_ok(), "{:?}", checked);
     }
 
     #[test]
