@@ -82,6 +82,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("render_string", |b| {
         b.iter(|| black_box(&session).render_string().unwrap())
     });
+    let openai = memor_render::target("openai").unwrap();
+    let options = memor_render::RenderOptions::default();
+    group.bench_function("render_openai", |b| {
+        b.iter(|| openai.render(black_box(&session), &options).unwrap());
+    });
     let query = memor_core::search::Query::new("lazy dog", false, false).unwrap();
     group.bench_function("search", |b| {
         b.iter(|| black_box(&session).search(black_box(&query)))

@@ -322,14 +322,14 @@ pub fn detect_kind(text: &str) -> Result<ObjectKind> {
 impl Response {
     /// The size warning memor would emit now, if the size warning is on and exceeded.
     pub fn size_warning(&self) -> Option<String> {
-        message_size_warning(&self.warnings, &self.id, self.size())
+        message_size_warning(&self.warnings, &self.id, || self.size())
     }
 }
 
 impl Prompt {
     /// The size warning memor would emit now, if the size warning is on and exceeded.
     pub fn size_warning(&self) -> Option<String> {
-        message_size_warning(&self.warnings, &self.id, self.size())
+        message_size_warning(&self.warnings, &self.id, || self.size())
     }
 }
 
@@ -364,8 +364,14 @@ impl Session {
     }
 }
 
-fn message_size_warning(warnings: &crate::Warnings, id: &str, size: usize) -> Option<String> {
+/// The size is only computed when the warning is on.
+fn message_size_warning(
+    warnings: &crate::Warnings,
+    id: &str,
+    size: impl FnOnce() -> usize,
+) -> Option<String> {
     let threshold = warnings.size_threshold()?;
+    let size = size();
     (size as f64 > threshold).then(|| {
         format!(
             "Message {id} exceeded size threshold ({size} > {}).",

@@ -233,7 +233,12 @@ impl Prompt {
     /// # Errors
     /// memor's render error, with the template's own error as detail.
     pub fn render_string(&self) -> Result<String> {
-        let mut out = String::new();
+        // Room for the usual parts: the template's text, the prompt and the selected response.
+        let hint = self.message.len()
+            + self.selected_response().map_or(0, |r| r.message().len())
+            + self.template.content().map_or(0, str::len)
+            + 256;
+        let mut out = String::with_capacity(hint);
         self.render_into(&mut out)?;
         Ok(out)
     }

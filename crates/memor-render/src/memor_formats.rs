@@ -4,7 +4,7 @@ use memor_core::json::{PyDict, PyList, PyValue};
 use memor_core::{Message, Role, Session};
 use serde_json::{Value, json};
 
-use crate::{Change, Error, Payload, RenderOptions, Rendered, Report, Target, enabled_texts};
+use crate::{Change, Error, Payload, RenderOptions, Rendered, Report, Target};
 
 /// memor's warning for a system message rendered for AI Studio.
 const AI_STUDIO_SYSTEM_WARNING: &str =
@@ -27,6 +27,18 @@ fn message_warning(message: &Message) -> Option<String> {
     }
 }
 
+/// Renders each enabled message once, gathering memor's warnings in its order (the session's,
+/// then each message's just before its render). memor stops at the first message that fails.
+fn texts_and_warnings(session: &Session) -> Result<(Vec<(&Message, String)>, Vec<String>), Error> {
+    let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
+    let mut texts = Vec::with_capacity(session.len());
+    for (index, message) in session.enabled_messages() {
+        warnings.extend(message_warning(message));
+        texts.push((message, message_text(message, index)?));
+    }
+    Ok((texts, warnings))
+}
+
 fn message_text(message: &Message, index: usize) -> Result<String, Error> {
     message
         .render_string()
@@ -44,10 +56,10 @@ impl Target for Text {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let warnings = session.render_warnings();
-        let mut text = String::new();
-        for (_, _, t) in enabled_texts(session)? {
-            text.push_str(&t);
+        let (texts, warnings) = texts_and_warnings(session)?;
+        let mut text = String::with_capacity(texts.iter().map(|(_, t)| t.len() + 1).sum());
+        for (_, t) in &texts {
+            text.push_str(t);
             text.push('\n');
         }
         Ok(Rendered {
@@ -81,11 +93,8 @@ impl Target for OpenAi {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let warnings = session.render_warnings();
-        let turns = enabled_texts(session)?
-            .into_iter()
-            .map(|(_, m, t)| openai_turn(m, &t))
-            .collect();
+        let (texts, warnings) = texts_and_warnings(session)?;
+        let turns = texts.iter().map(|(m, t)| openai_turn(m, t)).collect();
         Ok(Rendered {
             payload: Payload::Json(Value::Array(turns)),
             report: masked(session),
@@ -173,9 +182,9 @@ fn as_dict(json: memor_core::Result<String>, index: usize) -> Result<PyDict, Err
 }
 
 fn session_dict(session: &Session) -> Result<(PyDict, Vec<String>), Error> {
-    let warnings = session.render_warnings();
+    let (texts, warnings) = texts_and_warnings(session)?;
     let mut content = String::new();
-    for (_, _, t) in enabled_texts(session)? {
+    for (_, t) in texts {
         content.push_str(&t);
         content.push('\n');
     }
