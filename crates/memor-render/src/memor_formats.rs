@@ -29,7 +29,10 @@ fn message_warning(message: &Message) -> Option<String> {
 
 /// Renders each enabled message once, gathering memor's warnings in its order (the session's,
 /// then each message's just before its render). memor stops at the first message that fails.
-fn texts_and_warnings(session: &Session) -> Result<(Vec<(&Message, String)>, Vec<String>), Error> {
+/// Each enabled message with its text.
+type Texts<'s> = Vec<(&'s Message, String)>;
+
+fn texts_and_warnings(session: &Session) -> Result<(Texts<'_>, Vec<String>), Error> {
     let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
     let mut texts = Vec::with_capacity(session.len());
     for (index, message) in session.enabled_messages() {
