@@ -330,11 +330,20 @@ fn digits_shortest(x: f64) -> (String, i64) {
     split_exp(&format!("{x:e}"))
 }
 
-/// `n >= 1` significant digits, correctly rounded (dtoa mode 2).
+/// The most significant digits a double's exact decimal expansion has (767); more are zeros.
+const MAX_SIGNIFICANT_DIGITS: usize = 800;
+
+/// The most fractional digits a double's exact decimal expansion has (1,074); more are zeros.
+const MAX_FRACTION_DIGITS: usize = 1100;
+
+/// `n >= 1` significant digits, correctly rounded (dtoa mode 2). Beyond the exact expansion's
+/// length the digits are exact and trailing zeros are dropped anyway, so the request is capped
+/// (Rust's formatting refuses precisions above 65,535).
 fn digits_significant(x: f64, n: usize) -> (String, i64) {
     if x == 0.0 {
         return ("0".to_owned(), 1);
     }
+    let n = n.clamp(1, MAX_SIGNIFICANT_DIGITS);
     split_exp(&format!("{:.*e}", n - 1, x))
 }
 
@@ -344,7 +353,10 @@ fn digits_fixed(x: f64, n: usize) -> (String, i64) {
     if x == 0.0 {
         return ("0".to_owned(), 1);
     }
-    let text = format!("{x:.n$}");
+    // Exact past the expansion's length (see `digits_significant`); `n` stays as asked for the
+    // value that rounds to zero.
+    let places = n.min(MAX_FRACTION_DIGITS);
+    let text = format!("{x:.places$}");
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
     let mut decpt = int.len() as i64;
     let all = int.chars().chain(frac.chars());
