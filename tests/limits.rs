@@ -58,7 +58,7 @@ fn integer_digits() {
         unreachable!()
     };
     assert_eq!(format("{n}", &d).unwrap(), at);
-    let over = format!(r#"{{"n": {}9}}"#, at);
+    let over = format!(r#"{{"n": {at}9}}"#);
     let err = json::parse(&over).unwrap_err();
     assert!(err.message.contains("4300"), "{err}");
 }
