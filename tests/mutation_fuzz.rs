@@ -122,11 +122,37 @@ fn seeds() -> (Vec<String>, Vec<String>) {
     (files, templates)
 }
 
+/// Sources for the Jinja, regex and XML entry points.
+const JINJA: &[&str] = &[
+    "{% for r in responses %}- {{ r.message }}\n{% endfor %}{{ name }}",
+    "{% set x = name | upper %}{{ x }} {{ items | join(' :: ') }} {{ w + 1 }}",
+    "{{ prompt.message | default('none') }}{% if a > 1 %}{{ a / 2 }}{% else %}{{ a // 2 }}{% endif %}",
+    "{% macro m(x, y=2) %}{{ x ~ y }}{% endmacro %}{{ m(1) }}{{ [1, 2, 3][::-1] }}",
+];
+const REGEX: &[&str] = &[
+    r"(?:ing|ed)\b",
+    r"^[A-Z][a-z]+",
+    r"\b[a-z]{5}\b",
+    r"(\w+) \1",
+    r"(?P<x>a)(?P=x)",
+    r"(?i)straße",
+    r"[^\W\d_]+$",
+    r"(?<=a)b{2,3}?",
+    r"a{2,1}",
+    r"(",
+    "[a-",
+];
+const XML: &[&str] = &[
+    "<note><to>Tove</to><body>a &amp; b</body></note>",
+    "<a x='1'><b/><c>text<![CDATA[x<y]]></c><!-- c --><?pi x?></a>",
+    "<ns:a xmlns:ns='u'><ns:b>t</ns:b></ns:a>",
+];
+
 /// Runs `n` mutated inputs; returns how many each entry point saw.
-fn run(n: usize) -> [usize; 4] {
+fn run(n: usize) -> [usize; 5] {
     let (files, templates) = seeds();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut counts = [0usize; 4];
+    let mut counts = [0usize; 5];
     let ctx = memor_core::json::parse(r#"{"x": 1, "a": [2.5, "s"], "w": 5, "name": "Ada", "big": 123456789012345678901234567890}"#)
         .unwrap();
     let memor_core::json::PyValue::Dict(ctx) = ctx else {
@@ -151,7 +177,7 @@ fn run(n: usize) -> [usize; 4] {
         .collect();
     assert!(!payloads.is_empty(), "no corpus session renders");
     for i in 0..n {
-        let which = i % 4;
+        let which = i % 5;
         let outcome = catch_unwind(AssertUnwindSafe(|| match which {
             0 => {
                 let seed = &templates[rng.below(templates.len())];
@@ -175,6 +201,37 @@ fn run(n: usize) -> [usize; 4] {
                     // Files are read through `Object::load`, which refuses invalid UTF-8 with
                     // its offset; the text loaders take `&str`.
                     Err(e) => assert!(e.valid_up_to() <= input.len()),
+                }
+                true
+            }
+            4 => {
+                // The parsers behind memor's Jinja templates, searches and XML helpers.
+                let pick = rng.below(3);
+                let seeds: &[&str] = [JINJA, REGEX, XML][pick];
+                let seed = seeds[rng.below(seeds.len())];
+                let input = mutate(&mut rng, seed.as_bytes());
+                if let Ok(t) = std::str::from_utf8(&input) {
+                    match pick {
+                        0 => {
+                            let _ = memor_core::jinja::variables(t);
+                            let _ = memor_core::jinja::render(t, &ctx);
+                        }
+                        1 => {
+                            if let Ok(q) =
+                                memor_core::search::Query::new(t, true, rng.below(2) == 0)
+                            {
+                                let _ =
+                                    q.try_is_match("The quick brown fox, ÉTÉ straße 123 lazy dog");
+                            }
+                            let _ = memor_core::search::Query::new(t, false, false);
+                        }
+                        _ => {
+                            let _ = memor_core::xml::contains_xml(t, true);
+                            if let Ok(tree) = memor_core::xml::xml_tree(t) {
+                                let _ = memor_core::xml::build_xml_string(&tree);
+                            }
+                        }
+                    }
                 }
                 true
             }
@@ -216,10 +273,12 @@ fn million_inputs() {
     let started = std::time::Instant::now();
     let counts = run(n);
     println!(
-        "mutation fuzz: {n} inputs in {:.1?} (templates {}, memor files {}, provider payloads {}), 0 panics",
+        "mutation fuzz: {n} inputs in {:.1?} (templates {}, memor files {}, provider payloads {}, \
+         Jinja/regex/XML sources {}), 0 panics",
         started.elapsed(),
         counts[0],
         counts[1] + counts[2],
-        counts[3]
+        counts[3],
+        counts[4]
     );
 }
