@@ -1323,7 +1323,7 @@ fn escape_attrib(text: &str, out: &mut String) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Character tables, generated with CPython 3.11.7 (pyexpat 2.5.0) on this machine: every code
+// Character tables, generated with CPython 3.11.7 (pyexpat 2.5.0): every code
 // point was tried as the first and as the second character of an element name parsed by
 // defusedxml, and matched against `re.compile(r"\w")`.
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! memor's dates against CPython 3.11 / memor 1.4.
 //!
 //! Every expectation below was obtained by running Python 3.11.7 (the `datetime` module memor 1.4
-//! uses) on this machine: `datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z")`, then `strftime` with the
+//! uses): `datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z")`, then `strftime` with the
 //! same format, then `strptime` again on that output. None is hand-written.
 
 // Helpers outside `#[test]` functions panic on purpose too.

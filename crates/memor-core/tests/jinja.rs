@@ -1,7 +1,7 @@
 //! memor's Jinja engine against jinja2.
 //!
 //! `probes` holds (template, context, expected render, expected variables) tuples. Every
-//! expectation was obtained by running jinja2 3.1.6 under Python 3.11.7 on this machine, as
+//! expectation was obtained by running jinja2 3.1.6 under Python 3.11.7, as
 //! memor 1.4 runs it: `Environment(undefined=StrictUndefined, autoescape=False)
 //! .from_string(template).render(**context)` for the render, and
 //! `sorted(meta.find_undeclared_variables(Environment().parse(template)))` for the variables.
