@@ -274,24 +274,20 @@ impl Prompt {
     /// The Jinja context: the custom map updated with `prompt`, `response` and `responses`.
     fn jinja_context(&self) -> Result<PyDict> {
         let mut ctx = self.template.custom_map().cloned().unwrap_or_default();
-        let to_value = |text: String| {
+        let parse = |json: Result<String>| -> Result<PyValue> {
+            let text =
+                json.map_err(|e| Error::render(msg::PROMPT_RENDER).context(e.to_string()))?;
             crate::json::parse(&text)
                 .map_err(|e| Error::render(msg::PROMPT_RENDER).context(e.to_string()))
         };
-        let json = |v: &dyn erased::Json| -> Result<PyValue> {
-            to_value(
-                v.json()
-                    .map_err(|e| Error::render(msg::PROMPT_RENDER).context(e.to_string()))?,
-            )
-        };
-        ctx.insert("prompt".into(), json(&WithoutTemplate(self))?);
+        ctx.insert("prompt".into(), parse(self.to_json(false))?);
         if let Some(r) = self.selected_response() {
-            ctx.insert("response".into(), json(r)?);
+            ctx.insert("response".into(), parse(r.to_json())?);
         }
         let responses = self
             .responses
             .iter()
-            .map(|r| json(r))
+            .map(|r| parse(r.to_json()))
             .collect::<Result<Vec<_>>>()?;
         ctx.insert(
             "responses".into(),
@@ -528,30 +524,6 @@ impl Serialize for Prompt {
             save_template: true,
         }
         .serialize(serializer)
-    }
-}
-
-struct WithoutTemplate<'a>(&'a Prompt);
-
-mod erased {
-    /// Anything that serializes to memor's JSON text.
-    pub(super) trait Json {
-        fn json(&self) -> Result<String, serde_json::Error>;
-    }
-}
-
-impl erased::Json for WithoutTemplate<'_> {
-    fn json(&self) -> std::result::Result<String, serde_json::Error> {
-        crate::json::to_string(&PromptJson {
-            prompt: self.0,
-            save_template: false,
-        })
-    }
-}
-
-impl erased::Json for Response {
-    fn json(&self) -> std::result::Result<String, serde_json::Error> {
-        crate::json::to_string(self)
     }
 }
 

@@ -581,7 +581,7 @@ impl Dict for ResponseView<'_> {
         Some(match key {
             "type" => Value::from("Response"),
             "message" => Value::Str(Cow::Borrowed(&r.message)),
-            "warnings" => r.warnings.0.as_value(),
+            "warnings" => Value::Dict(memor_template::DictRef::borrowed(&r.warnings.0)),
             "score" => opt_number(r.score.as_ref()),
             "temperature" => opt_number(r.temperature.as_ref()),
             "top_k" => opt_number(r.top_k.as_ref()),
@@ -607,15 +607,5 @@ impl Dict for ResponseView<'_> {
                 f(key, v);
             }
         }
-    }
-}
-
-trait AsDictValue {
-    fn as_value(&self) -> Value<'_>;
-}
-
-impl AsDictValue for crate::json::PyDict {
-    fn as_value(&self) -> Value<'_> {
-        Value::Dict(memor_template::DictRef::borrowed(self))
     }
 }
