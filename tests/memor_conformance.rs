@@ -739,23 +739,21 @@ fn to_json_value(text: &str) -> Value {
 /// memor's tagged result values as the JSON memor-core writes, without ids and modification
 /// dates (compared in the final saved text instead).
 fn normalize(v: &Value) -> Value {
+    drop_fresh(untag(v))
+}
+
+/// Drops the keys that differ between runs (`id`, `date_modified`) from every record.
+fn drop_fresh(v: Value) -> Value {
     match v {
-        Value::Object(m) if m.len() == 1 => {
-            let (k, inner) = m.iter().next().unwrap();
-            match k.as_str() {
-                "$Role" | "$datetime" => inner.clone(),
-                "$Response" | "$Prompt" | "$Session" | "$PromptTemplate" => normalize(inner),
-                _ => Value::Object(m.iter().map(|(k, v)| (k.clone(), normalize(v))).collect()),
-            }
-        }
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| k.as_str() != "id" && k.as_str() != "date_modified")
-                .map(|(k, v)| (k.clone(), normalize(v)))
+        Value::Object(m) if m.len() > 1 => Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| k != "id" && k != "date_modified")
+                .map(|(k, v)| (k, drop_fresh(v)))
                 .collect(),
         ),
-        Value::Array(a) => Value::Array(a.iter().map(normalize).collect()),
-        other => other.clone(),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, drop_fresh(v))).collect()),
+        Value::Array(a) => Value::Array(a.into_iter().map(drop_fresh).collect()),
+        other => other,
     }
 }
 
