@@ -8,7 +8,11 @@
 //! - [`core`] ([`memor-core`](memor_core)): sessions, prompts, responses and templates, with
 //!   memor 1.4's file format byte for byte; its main types are re-exported at the root;
 //! - [`presets`] ([`memor-presets`](memor_presets)): memor's 56 preset templates and its model
-//!   catalog.
+//!   catalog;
+//! - [`render`] ([`memor-render`](memor_render)): sessions rendered for memor's formats, provider
+//!   APIs and chat templates, with reports, validators and payload parsing;
+//! - [`import`] ([`memor-import`](memor_import)): ChatGPT, Claude.ai, Gemini, AI Studio and
+//!   Gemini CLI exports brought in as sessions.
 //!
 //! ```
 //! use memor::{Prompt, Response, Session};
@@ -21,7 +25,9 @@
 //! ```
 
 pub use memor_core as core;
+pub use memor_import as import;
 pub use memor_presets as presets;
+pub use memor_render as render;
 pub use memor_template as template;
 
 pub use memor_core::{

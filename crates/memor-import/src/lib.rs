@@ -1,0 +1,409 @@
+//! Import chat-product exports into memor: ChatGPT, Claude.ai, Gemini (Google Takeout), Google
+//! AI Studio and Gemini CLI.
+//!
+//! An import walks the active branch of each conversation, turns regenerated answers into
+//! candidate responses, never invents a reply, keeps source ids and dates, and keeps what it does
+//! not understand (with a report entry) instead of dropping it. Top-level arrays are read one
+//! conversation at a time, so memory does not grow with the file.
+//!
+//! ```no_run
+//! use memor_import::{Options, Source, import};
+//!
+//! let mut conversations = import("conversations.json".as_ref(), Source::ChatGpt, &Options::default())?;
+//! for conversation in &mut conversations {
+//!     let conversation = conversation?;
+//!     if let Some((session, lost)) = conversation.to_session() {
+//!         println!("{}: {} messages, {} facts not kept", session.title().unwrap_or(""),
+//!                  session.messages().len(), lost.len());
+//!     }
+//! }
+//! eprintln!("{}", conversations.report());
+//! # Ok::<(), memor_import::Error>(())
+//! ```
+
+mod ai_studio;
+mod chatgpt;
+mod claude;
+mod error;
+mod gemini_cli;
+mod input;
+mod model;
+mod report;
+mod session;
+mod stream;
+mod takeout;
+pub mod util;
+
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, ErrorKind};
+pub use model::{
+    AlternativeDetail, Attachment, AttachmentKind, Conversation, FinishReason, Message, Note,
+    NoteReason, Raw, Role, SkipReason, Skipped, Timestamp, ToolCall,
+};
+pub use report::ImportReport;
+pub use session::Lost;
+
+/// The product an export comes from.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::EnumString,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Source {
+    /// ChatGPT's "Export data": `conversations.json` (or its numbered shards).
+    #[strum(serialize = "chatgpt")]
+    ChatGpt,
+    /// Claude.ai's "Export data": `conversations.json`.
+    Claude,
+    /// Google Takeout, My Activity > Gemini Apps: `MyActivity.json`.
+    GeminiTakeout,
+    /// Google AI Studio saved chats, one JSON object per file.
+    AiStudio,
+    /// Gemini CLI session files (`session-*.json` and `.jsonl`).
+    GeminiCli,
+}
+
+/// Settings of an import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// The largest conversation (in bytes of the source) that is imported; a larger one is
+    /// skipped as `too_large` and the import goes on. 64 MiB by default.
+    pub max_conversation_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_conversation_bytes: 64 << 20,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the size cap of one conversation.
+    #[must_use]
+    pub fn max_conversation_bytes(mut self, bytes: usize) -> Self {
+        self.max_conversation_bytes = bytes;
+        self
+    }
+}
+
+/// Opens an export (a file, a folder or a `.zip`) and returns its conversations as an iterator.
+///
+/// Conversations come one at a time in source order (for Takeout, in group order), including
+/// those skipped as a whole (see [`Conversation::is_skipped`]). After an error the iterator
+/// ends: a file malformed halfway may already have produced conversations.
+///
+/// # Errors
+/// When the path cannot be read or holds no file of the export.
+pub fn import(path: &Path, source: Source, options: &Options) -> Result<Import, Error> {
+    let files = input::resolve(path, source)?;
+    Ok(Import {
+        source,
+        options: options.clone(),
+        files: files.into(),
+        current: None,
+        failed: false,
+        report: ImportReport::default(),
+    })
+}
+
+/// Imports one file given as bytes (its name matters for AI Studio titles and Gemini CLI
+/// `.jsonl` logs), collecting every conversation.
+///
+/// # Errors
+/// As [`import`], for the whole file.
+pub fn import_bytes(
+    bytes: &[u8],
+    name: &str,
+    source: Source,
+    options: &Options,
+) -> Result<Vec<Conversation>, Error> {
+    let file = PathBuf::from(name);
+    let mut iter = open_reader(
+        Box::new(std::io::Cursor::new(bytes.to_vec())),
+        &file,
+        name,
+        source,
+        options,
+    )?;
+    let mut out = Vec::new();
+    while let Some(c) = iter.next_conversation() {
+        out.push(c?);
+    }
+    Ok(out)
+}
+
+/// The conversations of an export, one at a time. See [`import`].
+pub struct Import {
+    source: Source,
+    options: Options,
+    files: VecDeque<input::InputFile>,
+    current: Option<FileImport>,
+    failed: bool,
+    report: ImportReport,
+}
+
+impl Import {
+    /// What was read and skipped so far (all of it once the iterator has ended).
+    pub fn report(&self) -> &ImportReport {
+        &self.report
+    }
+
+    fn advance(&mut self) -> Option<Result<Conversation, Error>> {
+        loop {
+            if let Some(current) = &mut self.current {
+                match current.next_conversation() {
+                    Some(item) => return Some(item),
+                    None => self.current = None,
+                }
+            }
+            let file = self.files.pop_front()?;
+            self.report.files.push(file.shown.clone());
+            let opened = file.open().and_then(|reader| {
+                open_reader(reader, &file.shown, &file.name, self.source, &self.options)
+            });
+            match opened {
+                Ok(f) => self.current = Some(f),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl Iterator for Import {
+    type Item = Result<Conversation, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let item = self.advance()?;
+        match &item {
+            Ok(c) => self.report.add(c),
+            Err(_) => self.failed = true,
+        }
+        Some(item)
+    }
+}
+
+/// A format whose file is a top-level JSON array.
+trait ArrayFormat {
+    /// What the array holds, for error messages ("conversations", "activity records").
+    const WHAT: &'static str;
+
+    /// Refuses a wrong file from its first element (e.g. ChatGPT's shared conversations).
+    fn check_first(&mut self, _first: &serde_json::Value, _file: &Path) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// The error for a file that is not an array (`bytes` is the file after whitespace and a
+    /// byte-order mark, starting at `offset`).
+    fn not_an_array(&self, bytes: &[u8], offset: u64, file: &Path) -> Error {
+        stream::not_an_array(bytes, offset, file, Self::WHAT)
+    }
+
+    /// One element of the array, as a conversation (or `None` when the format groups elements
+    /// and emits them at the end).
+    fn element(&mut self, value: serde_json::Value, index: usize) -> Option<Conversation>;
+
+    /// Conversations emitted after the last element.
+    fn finish(&mut self) -> Vec<Conversation> {
+        Vec::new()
+    }
+}
+
+/// A format whose file holds one conversation.
+trait FileFormat {
+    /// Imports the file's text (UTF-8, byte-order mark removed). `name` is the file name.
+    fn conversation(text: &str, name: &str, file: &Path) -> Result<Conversation, Error>;
+}
+
+/// The conversations of one file.
+enum FileImport {
+    ChatGpt(ArrayImport<chatgpt::ChatGpt>),
+    Claude(ArrayImport<claude::Claude>),
+    Takeout(ArrayImport<takeout::Takeout>),
+    Done(VecDeque<Result<Conversation, Error>>),
+}
+
+impl FileImport {
+    fn next_conversation(&mut self) -> Option<Result<Conversation, Error>> {
+        match self {
+            FileImport::ChatGpt(a) => a.next_conversation(),
+            FileImport::Claude(a) => a.next_conversation(),
+            FileImport::Takeout(a) => a.next_conversation(),
+            FileImport::Done(q) => q.pop_front(),
+        }
+    }
+}
+
+fn open_reader(
+    reader: Box<dyn Read>,
+    file: &Path,
+    name: &str,
+    source: Source,
+    options: &Options,
+) -> Result<FileImport, Error> {
+    let cap = options.max_conversation_bytes;
+    Ok(match source {
+        Source::ChatGpt => FileImport::ChatGpt(ArrayImport::open(
+            reader,
+            file,
+            cap,
+            chatgpt::ChatGpt::default(),
+        )?),
+        Source::Claude => FileImport::Claude(ArrayImport::open(
+            reader,
+            file,
+            cap,
+            claude::Claude::default(),
+        )?),
+        Source::GeminiTakeout => {
+            if name.to_ascii_lowercase().ends_with(".html") {
+                return Err(takeout::html_export(file));
+            }
+            FileImport::Takeout(ArrayImport::open(
+                reader,
+                file,
+                cap,
+                takeout::Takeout::default(),
+            )?)
+        }
+        Source::AiStudio => {
+            FileImport::Done(whole_file::<ai_studio::AiStudio>(reader, file, name, cap))
+        }
+        Source::GeminiCli => {
+            FileImport::Done(whole_file::<gemini_cli::GeminiCli>(reader, file, name, cap))
+        }
+    })
+}
+
+/// Reads a one-conversation file (up to the cap) and imports it.
+fn whole_file<F: FileFormat>(
+    reader: Box<dyn Read>,
+    file: &Path,
+    name: &str,
+    cap: usize,
+) -> VecDeque<Result<Conversation, Error>> {
+    let mut bytes = Vec::new();
+    let limit = (cap as u64).saturating_add(1);
+    if let Err(e) = reader.take(limit).read_to_end(&mut bytes) {
+        return VecDeque::from([Err(Error::io(file, e))]);
+    }
+    if bytes.len() > cap {
+        return VecDeque::from([Ok(too_large(None))]);
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bom = (bytes.len() - body.len()) as u64;
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            return VecDeque::from([Err(Error::new(
+                ErrorKind::InvalidEncoding,
+                file,
+                "bytes that are not UTF-8",
+            )
+            .at(bom + e.valid_up_to() as u64))]);
+        }
+    };
+    VecDeque::from([F::conversation(text, name, file)])
+}
+
+/// The record of a conversation skipped whole for its size.
+fn too_large(title: Option<String>) -> Conversation {
+    Conversation {
+        title,
+        skipped: vec![Skipped {
+            node: None,
+            reason: SkipReason::TooLarge,
+        }],
+        ..Conversation::default()
+    }
+}
+
+/// Drives an [`ArrayFormat`] over an [`stream::ArrayStream`].
+struct ArrayImport<F> {
+    stream: stream::ArrayStream<Box<dyn Read>>,
+    format: F,
+    first: bool,
+    pending: VecDeque<Conversation>,
+    finished: bool,
+}
+
+impl<F: ArrayFormat> ArrayImport<F> {
+    fn open(reader: Box<dyn Read>, file: &Path, cap: usize, format: F) -> Result<Self, Error> {
+        match stream::ArrayStream::open(reader, file, cap)? {
+            Ok(stream) => Ok(ArrayImport {
+                stream,
+                format,
+                first: true,
+                pending: VecDeque::new(),
+                finished: false,
+            }),
+            Err(stream::NotArray::Other { bytes, offset }) => {
+                Err(format.not_an_array(&bytes, offset, file))
+            }
+        }
+    }
+
+    fn next_conversation(&mut self) -> Option<Result<Conversation, Error>> {
+        loop {
+            if let Some(c) = self.pending.pop_front() {
+                return Some(Ok(c));
+            }
+            if self.finished {
+                return None;
+            }
+            let file = self.stream.file().to_path_buf();
+            match self.stream.next_item() {
+                None => {
+                    self.finished = true;
+                    self.pending.extend(self.format.finish());
+                }
+                Some(Err(e)) => {
+                    self.finished = true;
+                    return Some(Err(e));
+                }
+                Some(Ok(stream::Item::TooLarge { .. })) => {
+                    self.first = false;
+                    return Some(Ok(too_large(None)));
+                }
+                Some(Ok(stream::Item::Element {
+                    text,
+                    offset,
+                    index,
+                })) => {
+                    let value = match stream::parse_element(text, offset, &file) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.finished = true;
+                            return Some(Err(e));
+                        }
+                    };
+                    if std::mem::take(&mut self.first) {
+                        if let Err(e) = self.format.check_first(&value, &file) {
+                            self.finished = true;
+                            return Some(Err(e));
+                        }
+                    }
+                    if let Some(c) = self.format.element(value, index) {
+                        return Some(Ok(c));
+                    }
+                }
+            }
+        }
+    }
+}

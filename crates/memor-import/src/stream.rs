@@ -1,0 +1,500 @@
+//! Top-level JSON arrays read one element at a time, in bounded memory.
+//!
+//! [`ArrayStream`] finds each element's extent with a small scanner (strings, escapes and
+//! bracket depth), checks it is UTF-8 and hands it out as text for `serde_json` to parse. Only
+//! the current element is held; an element over the size cap is skipped without being kept.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind};
+
+const CHUNK: usize = 1 << 20;
+
+/// One element of the array.
+pub(crate) enum Item<'a> {
+    /// The element's text, its byte offset in the file and its index in the array.
+    Element {
+        text: &'a str,
+        offset: u64,
+        index: usize,
+    },
+    /// An element over the cap, skipped whole.
+    TooLarge { offset: u64, index: usize },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    BeforeFirst,
+    AfterElement,
+    Done,
+}
+
+/// Scanner state inside one element.
+#[derive(Default)]
+struct Scan {
+    depth: usize,
+    in_string: bool,
+    escape: bool,
+    scalar: bool,
+}
+
+pub(crate) struct ArrayStream<R> {
+    reader: R,
+    file: PathBuf,
+    buf: Vec<u8>,
+    pos: usize,
+    base: u64,
+    eof: bool,
+    place: Place,
+    index: usize,
+    cap: usize,
+}
+
+/// What the file holds when it does not start with `[`.
+pub(crate) enum NotArray {
+    /// The file from its first non-blank byte (read up to the cap), and that byte's offset.
+    Other { bytes: Vec<u8>, offset: u64 },
+}
+
+impl<R: Read> ArrayStream<R> {
+    /// Opens the stream: skips a UTF-8 byte-order mark and whitespace, then expects `[`.
+    ///
+    /// When the file holds something else, returns its bytes (read up to `cap`) so the caller
+    /// can tell a single object (`not_a_list`) from malformed JSON.
+    pub(crate) fn open(
+        reader: R,
+        file: &Path,
+        cap: usize,
+    ) -> Result<Result<Self, NotArray>, Error> {
+        let mut s = ArrayStream {
+            reader,
+            file: file.to_path_buf(),
+            buf: Vec::with_capacity(CHUNK),
+            pos: 0,
+            base: 0,
+            eof: false,
+            place: Place::BeforeFirst,
+            index: 0,
+            cap,
+        };
+        s.fill()?;
+        if s.buf.starts_with(b"\xEF\xBB\xBF") {
+            s.pos = 3;
+        }
+        match s.peek_non_ws()? {
+            Some(b'[') => {
+                s.pos += 1;
+                Ok(Ok(s))
+            }
+            _ => {
+                let offset = s.offset(s.pos);
+                let mut bytes = s.buf.split_off(s.pos);
+                let limit = (cap as u64).saturating_add(1);
+                (&mut s.reader)
+                    .take(limit)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io(&s.file, e))?;
+                Ok(Err(NotArray::Other { bytes, offset }))
+            }
+        }
+    }
+
+    /// The file being read.
+    pub(crate) fn file(&self) -> &Path {
+        &self.file
+    }
+
+    fn fill(&mut self) -> Result<usize, Error> {
+        if self.eof {
+            return Ok(0);
+        }
+        let old = self.buf.len();
+        self.buf.resize(old + CHUNK, 0);
+        let n = loop {
+            match self
+                .reader
+                .read(self.buf.get_mut(old..).unwrap_or_default())
+            {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(Error::io(&self.file, e));
+                }
+            }
+        };
+        self.buf.truncate(old + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n)
+    }
+
+    /// Drops the bytes before `keep` from the buffer.
+    fn compact(&mut self, keep: usize) {
+        if keep > 0 {
+            self.buf.drain(..keep);
+            self.base += keep as u64;
+            self.pos -= keep;
+        }
+    }
+
+    fn offset(&self, at: usize) -> u64 {
+        self.base + at as u64
+    }
+
+    /// The next byte that is not JSON whitespace, without consuming it.
+    fn peek_non_ws(&mut self) -> Result<Option<u8>, Error> {
+        loop {
+            while let Some(&b) = self.buf.get(self.pos) {
+                if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                    self.pos += 1;
+                } else {
+                    return Ok(Some(b));
+                }
+            }
+            let pos = self.pos;
+            self.compact(pos);
+            if self.fill()? == 0 {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn invalid(&self, at: usize, message: &str) -> Error {
+        Error::new(ErrorKind::InvalidJson, &self.file, message).at(self.offset(at))
+    }
+
+    /// The next element, `None` after the closing `]` (and only whitespace after it).
+    pub(crate) fn next_item(&mut self) -> Option<Result<Item<'_>, Error>> {
+        match self.advance() {
+            Ok(None) => None,
+            Ok(Some(Extent::Skipped { offset, index })) => {
+                Some(Ok(Item::TooLarge { offset, index }))
+            }
+            Ok(Some(Extent::Kept { start, end, index })) => {
+                let offset = self.offset(start);
+                let bytes = self.buf.get(start..end).unwrap_or_default();
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => Some(Ok(Item::Element {
+                        text,
+                        offset,
+                        index,
+                    })),
+                    Err(e) => {
+                        self.place = Place::Done;
+                        Some(Err(Error::new(
+                            ErrorKind::InvalidEncoding,
+                            &self.file,
+                            "bytes that are not UTF-8",
+                        )
+                        .at(offset + e.valid_up_to() as u64)))
+                    }
+                }
+            }
+            Err(e) => {
+                self.place = Place::Done;
+                Some(Err(e))
+            }
+        }
+    }
+
+    fn advance(&mut self) -> Result<Option<Extent>, Error> {
+        if self.place == Place::Done {
+            return Ok(None);
+        }
+        let Some(b) = self.peek_non_ws()? else {
+            return Err(self.invalid(self.pos, "the array is not closed (truncated file)"));
+        };
+        match (self.place, b) {
+            (_, b']') => {
+                self.pos += 1;
+                self.place = Place::Done;
+                if self.peek_non_ws()?.is_some() {
+                    return Err(self.invalid(self.pos, "data after the end of the array"));
+                }
+                return Ok(None);
+            }
+            (Place::AfterElement, b',') => {
+                self.pos += 1;
+                if self.peek_non_ws()?.is_none() {
+                    return Err(self.invalid(self.pos, "the array is not closed (truncated file)"));
+                }
+            }
+            (Place::AfterElement, _) => {
+                return Err(self.invalid(self.pos, "expected `,` or `]` after an array element"));
+            }
+            _ => {}
+        }
+        self.place = Place::AfterElement;
+        let index = self.index;
+        self.index += 1;
+        let mut start = self.pos;
+        let start_offset = self.offset(start);
+        let mut scan = Scan::default();
+        let mut at = 0;
+        let mut skipping = false;
+        loop {
+            if let Some(end) = scan.run(self.buf.get(start..).unwrap_or_default(), &mut at) {
+                self.pos = start + end;
+                if skipping {
+                    return Ok(Some(Extent::Skipped {
+                        offset: start_offset,
+                        index,
+                    }));
+                }
+                return Ok(Some(Extent::Kept {
+                    start,
+                    end: start + end,
+                    index,
+                }));
+            }
+            // The element goes on past the buffer.
+            if skipping || self.buf.len() - start > self.cap {
+                skipping = true;
+                self.base += self.buf.len() as u64;
+                self.buf.clear();
+                self.pos = 0;
+                at = 0;
+            } else {
+                self.pos = start;
+                self.compact(start);
+            }
+            start = 0;
+            if self.fill()? == 0 {
+                if scan.scalar && !skipping {
+                    let end = self.buf.len();
+                    self.pos = end;
+                    return Ok(Some(Extent::Kept {
+                        start: 0,
+                        end,
+                        index,
+                    }));
+                }
+                let at_end = self.buf.len();
+                return Err(self.invalid(at_end, "the file ends inside an array element"));
+            }
+        }
+    }
+}
+
+enum Extent {
+    Kept {
+        start: usize,
+        end: usize,
+        index: usize,
+    },
+    Skipped {
+        offset: u64,
+        index: usize,
+    },
+}
+
+impl Scan {
+    /// Scans `buf` from `*at`; returns the end of the value when it is complete.
+    fn run(&mut self, buf: &[u8], at: &mut usize) -> Option<usize> {
+        let mut i = *at;
+        if i == 0 && self.depth == 0 && !self.in_string && !self.scalar {
+            match buf.first() {
+                None => return None,
+                Some(b'"') => {
+                    self.in_string = true;
+                    i = 1;
+                }
+                Some(b'{' | b'[') => {}
+                Some(_) => self.scalar = true,
+            }
+        }
+        loop {
+            if self.scalar {
+                let rest = buf.get(i..).unwrap_or_default();
+                match rest
+                    .iter()
+                    .position(|b| matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    Some(p) => return Some(i + p),
+                    None => {
+                        *at = buf.len();
+                        return None;
+                    }
+                }
+            }
+            if self.in_string {
+                if self.escape {
+                    if i >= buf.len() {
+                        *at = i;
+                        return None;
+                    }
+                    self.escape = false;
+                    i += 1;
+                }
+                let rest = buf.get(i..).unwrap_or_default();
+                match memchr::memchr2(b'"', b'\\', rest) {
+                    Some(p) => {
+                        i += p + 1;
+                        if rest.get(p) == Some(&b'\\') {
+                            self.escape = true;
+                        } else {
+                            self.in_string = false;
+                            if self.depth == 0 {
+                                return Some(i);
+                            }
+                        }
+                    }
+                    None => {
+                        *at = buf.len();
+                        return None;
+                    }
+                }
+                continue;
+            }
+            let Some(&b) = buf.get(i) else {
+                *at = i;
+                return None;
+            };
+            i += 1;
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The byte offset of a `serde_json` error inside `text` (which starts at `base` in the file).
+pub(crate) fn error_offset(text: &str, base: u64, error: &serde_json::Error) -> u64 {
+    let line = error.line();
+    let column = error.column();
+    if line == 0 {
+        return base + text.len() as u64;
+    }
+    let mut line_start = 0usize;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', text.as_bytes().get(line_start..).unwrap_or_default()) {
+            Some(p) => line_start += p + 1,
+            None => break,
+        }
+    }
+    base + (line_start + column.saturating_sub(1)) as u64
+}
+
+/// Parses one element's text, with errors located in the file.
+pub(crate) fn parse_element(
+    text: &str,
+    offset: u64,
+    file: &Path,
+) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::new(ErrorKind::InvalidJson, file, format!("malformed JSON: {e}"))
+            .at(error_offset(text, offset, &e))
+    })
+}
+
+/// The error for a file that is not an array: `not_a_list` when it is valid JSON (after an
+/// optional byte-order mark), else `invalid_json` or `invalid_encoding` at the byte at fault.
+pub(crate) fn not_an_array(bytes: &[u8], skipped: u64, file: &Path, what: &str) -> Error {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Error::new(ErrorKind::InvalidEncoding, file, "bytes that are not UTF-8")
+                .at(skipped + e.valid_up_to() as u64);
+        }
+    };
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => Error::new(
+            ErrorKind::NotAList,
+            file,
+            format!("expected a JSON array of {what}"),
+        ),
+        Err(e) => Error::new(ErrorKind::InvalidJson, file, format!("malformed JSON: {e}"))
+            .at(error_offset(text, skipped, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn elements(input: &[u8], chunk_cap: usize) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        let Ok(mut s) = ArrayStream::open(input, Path::new("t.json"), chunk_cap)? else {
+            panic!("not an array");
+        };
+        while let Some(item) = s.next_item() {
+            match item? {
+                Item::Element { text, .. } => out.push(text.to_string()),
+                Item::TooLarge { index, .. } => out.push(format!("<too large {index}>")),
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn splits_elements_of_every_kind() {
+        let got = elements(
+            b"\xEF\xBB\xBF [ {\"a\": \"]}\\\"\"}, [1,[2]] ,\"x\\\\\", 12.5e3, true ]\n",
+            1 << 20,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                "{\"a\": \"]}\\\"\"}",
+                "[1,[2]]",
+                "\"x\\\\\"",
+                "12.5e3",
+                "true"
+            ]
+        );
+        assert!(elements(b"[]", 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn truncation_and_trailing_data_are_errors_with_offsets() {
+        let e = elements(b"[{\"a\": 1}, {\"b\"", 1 << 20).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidJson);
+        assert_eq!(e.offset(), Some(15));
+        let e = elements(b"[1] x", 1 << 20).unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidJson, Some(4)));
+        let e = elements(b"[1 2]", 1 << 20).unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidJson, Some(3)));
+        let e = elements(b"[\"ok\", \"b\xFFd\"]", 1 << 20).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (ErrorKind::InvalidEncoding, Some(9))
+        );
+    }
+
+    #[test]
+    fn elements_over_the_cap_are_skipped_and_reading_goes_on() {
+        let big = format!("[{{\"a\": \"{}\"}}, {{\"b\": 1}}]", "x".repeat(3 * CHUNK));
+        let got = elements(big.as_bytes(), CHUNK).unwrap();
+        assert_eq!(got, ["<too large 0>", "{\"b\": 1}"]);
+    }
+
+    #[test]
+    fn a_single_object_is_not_an_array() {
+        let Err(NotArray::Other { bytes, .. }) =
+            ArrayStream::open(&b"  {\"a\": 1}"[..], Path::new("t.json"), 100).unwrap()
+        else {
+            panic!("an array?");
+        };
+        assert_eq!(
+            not_an_array(&bytes, 2, Path::new("t"), "x").kind(),
+            ErrorKind::NotAList
+        );
+        assert_eq!(
+            not_an_array(b"{\"a\"", 0, Path::new("t"), "x").kind(),
+            ErrorKind::InvalidJson
+        );
+    }
+}
