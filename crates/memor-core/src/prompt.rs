@@ -152,6 +152,11 @@ impl Prompt {
         self.touch();
         Ok(())
     }
+    /// Sets the creation date (for history brought in from elsewhere). The modification date
+    /// does not change.
+    pub fn update_date_created(&mut self, date: Date) {
+        self.date_created = date;
+    }
     /// Replaces the responses.
     pub fn update_responses(&mut self, responses: Vec<Response>) {
         self.responses = responses;

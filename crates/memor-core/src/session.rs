@@ -221,6 +221,12 @@ impl Session {
         self.messages.is_empty()
     }
 
+    /// Sets the creation date (for history brought in from elsewhere). The modification date
+    /// does not change.
+    pub fn update_date_created(&mut self, date: Date) {
+        self.date_created = date;
+    }
+
     /// Sets the title.
     pub fn update_title(&mut self, title: Option<String>) {
         self.title = title;
