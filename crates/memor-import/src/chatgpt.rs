@@ -1,8 +1,24 @@
 //! ChatGPT's `conversations.json` (README §3).
+//!
+//! A conversation is a tree (`mapping`) of nodes linked by `parent` and `children`. The import
+//! walks up from the active leaf to the root, turns each user node into a user message and each
+//! run of assistant and tool nodes into one assistant message, turns regenerated answers into
+//! alternatives and reports every other branch at its first node.
 
-use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
-use crate::model::Conversation;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::model::{
+    AlternativeDetail, Attachment, AttachmentKind, Conversation, FinishReason, Message, Note,
+    NoteReason, Raw, Role, SkipReason, Skipped, Timestamp, ToolCall,
+};
+use crate::util::{parse_iso, parse_time, str_field, title};
+
+/// A JSON object.
+type Object = Map<String, Value>;
 
 /// The ChatGPT importer's state across the array.
 #[derive(Default)]
@@ -11,7 +27,864 @@ pub(crate) struct ChatGpt {}
 impl crate::ArrayFormat for ChatGpt {
     const WHAT: &'static str = "conversations";
 
-    fn element(&mut self, _value: Value, _index: usize) -> Option<Conversation> {
-        Some(Conversation::default())
+    fn check_first(&mut self, first: &Value, file: &Path) -> Result<(), Error> {
+        if is_shared_conversations(first) {
+            return Err(Error::new(
+                ErrorKind::SharedConversations,
+                file,
+                "this is shared_conversations.json (the metadata of shared links, no messages); \
+                 import conversations.json from the same export instead",
+            ));
+        }
+        Ok(())
     }
+
+    fn element(&mut self, value: Value, _index: usize) -> Option<Conversation> {
+        Some(conversation(&value))
+    }
+}
+
+/// Whether the first item of the array is a `shared_conversations.json` entry: it has
+/// `is_anonymous` and no `mapping`.
+fn is_shared_conversations(first: &Value) -> bool {
+    first
+        .as_object()
+        .is_some_and(|o| o.contains_key("is_anonymous") && !o.contains_key("mapping"))
+}
+
+/// One element of the top-level array as a conversation.
+fn conversation(value: &Value) -> Conversation {
+    let Some(object) = value.as_object() else {
+        return Conversation {
+            skipped: vec![skip(None, SkipReason::NotAnObject)],
+            ..Conversation::default()
+        };
+    };
+    let id = str_field(value, "conversation_id").or_else(|| str_field(value, "id"));
+    let mut out = Conversation {
+        title: Some(title(str_field(value, "title"), id)),
+        id: id.map(str::to_string),
+        created: parse_time(object.get("create_time")),
+        ..Conversation::default()
+    };
+    let Some(mapping) = object.get("mapping").and_then(Value::as_object) else {
+        out.skipped.push(skip(None, SkipReason::NoMapping));
+        return out;
+    };
+    if !mapping.values().any(|node| message(node).is_some()) {
+        out.skipped.push(skip(None, SkipReason::EmptyConversation));
+        return out;
+    }
+    let tree = Tree {
+        mapping,
+        default_model: str_field(value, "default_model_slug"),
+    };
+    tree.import(object.get("current_node").and_then(Value::as_str), &mut out);
+    out
+}
+
+/// A skipped entry.
+fn skip(node: Option<&str>, reason: SkipReason) -> Skipped {
+    Skipped {
+        node: node.map(str::to_string),
+        reason,
+    }
+}
+
+/// A note.
+fn note(node: &str, reason: NoteReason) -> Note {
+    Note {
+        node: Some(node.to_string()),
+        reason,
+    }
+}
+
+/// The `message` object of a mapping node (`None` for structure nodes such as the root).
+fn message(node: &Value) -> Option<&Object> {
+    node.get("message").and_then(Value::as_object)
+}
+
+/// The ids a node lists as its children.
+fn children(node: &Value) -> impl Iterator<Item = &str> {
+    node.get("children")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+/// The author role of a message.
+fn role(message: &Object) -> Option<&str> {
+    message
+        .get("author")
+        .and_then(|a| a.get("role"))
+        .and_then(Value::as_str)
+}
+
+/// A message's `content` object.
+fn content(message: &Object) -> Option<&Object> {
+    message.get("content").and_then(Value::as_object)
+}
+
+/// A message's `content.content_type`.
+fn content_type(message: &Object) -> Option<&str> {
+    content(message).and_then(|c| object_str(c, "content_type"))
+}
+
+/// A message's `metadata` object.
+fn metadata(message: &Object) -> Option<&Object> {
+    message.get("metadata").and_then(Value::as_object)
+}
+
+/// A string field of an object.
+fn object_str<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
+    object.get(key).and_then(Value::as_str)
+}
+
+/// A string field of a message's metadata.
+fn metadata_str<'a>(message: &'a Object, key: &str) -> Option<&'a str> {
+    metadata(message).and_then(|m| object_str(m, key))
+}
+
+/// A sortable time: epoch seconds (milliseconds above 1e12) or an ISO string; `None` (the
+/// oldest) when missing or unparsable.
+fn time_key(value: Option<&Value>) -> Option<f64> {
+    match value? {
+        Value::Number(n) => {
+            let secs = n.as_f64()?;
+            Some(if secs.abs() > 1e12 {
+                secs / 1000.0
+            } else {
+                secs
+            })
+        }
+        Value::String(s) => parse_iso(s).map(|t| t.timestamp() as f64),
+        _ => None,
+    }
+}
+
+/// What a node on the path is, once the skip rules have passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// The user's turn.
+    User,
+    /// The model's text, reasoning or tool call.
+    Assistant,
+    /// A tool's result.
+    Tool,
+}
+
+/// The skip rules, in the README's order: `Err` with the reason, or the kind of a kept node.
+fn classify(message: &Object) -> Result<Kind, SkipReason> {
+    match content_type(message) {
+        Some("user_editable_context") => return Err(SkipReason::CustomInstructions),
+        Some("model_editable_context") => return Err(SkipReason::MemoryContext),
+        _ => {}
+    }
+    let meta = metadata(message);
+    if meta
+        .and_then(|m| m.get("is_visually_hidden_from_conversation"))
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        return Err(SkipReason::Hidden);
+    }
+    if message
+        .get("weight")
+        .and_then(Value::as_f64)
+        .is_some_and(|w| w == 0.0)
+    {
+        return Err(SkipReason::Hidden);
+    }
+    let kind = match role(message) {
+        Some("system") => return Err(SkipReason::System),
+        Some("user") => Kind::User,
+        Some("assistant") => Kind::Assistant,
+        Some("tool") => Kind::Tool,
+        _ => return Err(SkipReason::UnknownRole),
+    };
+    if content_type(message) == Some("reasoning_recap") {
+        return Err(SkipReason::ReasoningRecap);
+    }
+    Ok(kind)
+}
+
+/// An attachment made from a part, remembering whether it came from an image part.
+struct Asset {
+    /// The attachment.
+    attachment: Attachment,
+    /// Whether `metadata.attachments` may complete it.
+    image: bool,
+}
+
+/// The parts of a `text` or `multimodal_text` content.
+#[derive(Default)]
+struct Parts {
+    /// The strings, joined with `"\n"`, empty ones dropped.
+    text: String,
+    /// Image and audio pointers, in part order.
+    assets: Vec<Asset>,
+    /// Parts of another kind, kept verbatim.
+    raw: Vec<Raw>,
+}
+
+/// Reads the `parts` of a content object.
+fn parse_parts(content: &Object, node: &str) -> Parts {
+    let mut out = Parts::default();
+    let parts = content.get("parts").and_then(Value::as_array);
+    for part in parts.into_iter().flatten() {
+        match part {
+            Value::String(s) => push_line(&mut out.text, s),
+            Value::Null => {}
+            Value::Object(o) => match object_str(o, "content_type") {
+                Some("audio_transcription") => {
+                    push_line(&mut out.text, object_str(o, "text").unwrap_or(""));
+                }
+                Some("image_asset_pointer") => out.assets.push(asset(o, AttachmentKind::Image)),
+                Some("audio_asset_pointer") => out.assets.push(asset(o, AttachmentKind::Audio)),
+                kind => out.raw.push(raw(kind.unwrap_or("part"), node, part)),
+            },
+            other => out.raw.push(raw("part", node, other)),
+        }
+    }
+    out
+}
+
+/// Appends `text` to `out` with `"\n"` between non-empty texts.
+fn push_line(out: &mut String, text: &str) {
+    push_joined(out, text, "\n");
+}
+
+/// Appends `text` to `out` with `sep` between non-empty texts.
+fn push_joined(out: &mut String, text: &str, sep: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push_str(sep);
+    }
+    out.push_str(text);
+}
+
+/// A raw payload of `node`.
+fn raw(kind: &str, node: &str, payload: &Value) -> Raw {
+    Raw {
+        kind: kind.to_string(),
+        node: Some(node.to_string()),
+        payload: payload.clone(),
+    }
+}
+
+/// The attachment an `image_asset_pointer` or `audio_asset_pointer` part names.
+fn asset(part: &Object, kind: AttachmentKind) -> Asset {
+    let pointer = object_str(part, "asset_pointer").map(|p| {
+        p.strip_prefix("file-service://")
+            .or_else(|| p.strip_prefix("sediment://"))
+            .unwrap_or(p)
+    });
+    let mut attachment = Attachment::new(kind);
+    attachment.reference = pointer.map(str::to_string);
+    attachment.size = part.get("size_bytes").and_then(Value::as_u64);
+    Asset {
+        attachment,
+        image: kind == AttachmentKind::Image,
+    }
+}
+
+/// The attachments of a node: its part assets, completed and followed by the entries of
+/// `metadata.attachments`.
+fn attachments(message: &Object, mut assets: Vec<Asset>) -> Vec<Attachment> {
+    let entries = metadata(message)
+        .and_then(|m| m.get("attachments"))
+        .and_then(Value::as_array);
+    let mut extra = Vec::new();
+    for entry in entries.into_iter().flatten().filter_map(Value::as_object) {
+        let id = object_str(entry, "id");
+        let name = object_str(entry, "name");
+        let mime = object_str(entry, "mimeType");
+        let size = entry.get("size").and_then(Value::as_u64);
+        let mut matched = false;
+        for a in assets.iter_mut().filter(|a| a.image) {
+            let a = &mut a.attachment;
+            if id.is_some() && a.reference.as_deref() == id {
+                matched = true;
+                a.name = name.map(str::to_string);
+                a.mime = mime.map(str::to_string);
+                a.size = a.size.or(size);
+            }
+        }
+        if !matched {
+            let mut a = Attachment::new(AttachmentKind::from_mime(mime));
+            a.reference = id.map(str::to_string);
+            a.name = name.map(str::to_string);
+            a.mime = mime.map(str::to_string);
+            a.size = size;
+            extra.push(a);
+        }
+    }
+    assets
+        .into_iter()
+        .map(|a| a.attachment)
+        .chain(extra)
+        .collect()
+}
+
+/// `finish_details.type` in memor's words.
+fn finish_reason(kind: &str) -> FinishReason {
+    match kind {
+        "stop" => FinishReason::Stop,
+        "max_tokens" => FinishReason::Length,
+        _ => FinishReason::Unknown,
+    }
+}
+
+/// A user node as a message (its text, attachments and raw content may all be empty).
+fn user_message(id: &str, message: &Object) -> Message {
+    let mut text = String::new();
+    let mut assets = Vec::new();
+    let mut raws = Vec::new();
+    if let Some(content) = content(message) {
+        match object_str(content, "content_type") {
+            Some("text" | "multimodal_text") => {
+                let parts = parse_parts(content, id);
+                text = parts.text;
+                assets = parts.assets;
+                raws = parts.raw;
+            }
+            kind => raws.push(Raw {
+                kind: kind.unwrap_or("content").to_string(),
+                node: Some(id.to_string()),
+                payload: Value::Object(content.clone()),
+            }),
+        }
+    }
+    let mut out = Message::new(Role::User, text);
+    out.date = parse_time(message.get("create_time"));
+    out.ids = vec![id.to_string()];
+    out.attachments = attachments(message, assets);
+    out.raw = raws;
+    out
+}
+
+/// One assistant turn being built from a run of assistant and tool nodes.
+#[derive(Default)]
+struct Turn<'a> {
+    /// Text of the nodes addressed to everyone, joined with `"\n\n"`.
+    text: String,
+    /// The thoughts, joined with `"\n\n"`.
+    reasoning: String,
+    /// Tool calls, in order.
+    calls: Vec<ToolCall>,
+    /// Indices of the calls still waiting for an output (the latest last).
+    pending: Vec<usize>,
+    /// Attachments, in order.
+    attachments: Vec<Attachment>,
+    /// The pointers of the node being added, before `metadata.attachments` completes them.
+    assets: Vec<Asset>,
+    /// Content kept verbatim.
+    raw: Vec<Raw>,
+    /// The ids of the nodes that brought something.
+    ids: Vec<String>,
+    /// The nodes whose content went to `raw`.
+    raw_nodes: Vec<String>,
+    /// `model_slug` of the last contributing assistant node that has one.
+    model: Option<&'a str>,
+    /// `default_model_slug` of the last contributing assistant node that has one.
+    default_model: Option<&'a str>,
+    /// `create_time` of the last contributing assistant node that has one.
+    date: Option<Timestamp>,
+    /// The last `finish_details.type` of a contributing assistant node.
+    finish: Option<FinishReason>,
+}
+
+impl<'a> Turn<'a> {
+    /// Adds a kept assistant or tool node; `false` when it brings nothing (it is `empty`).
+    fn add(&mut self, id: &str, message: &'a Object, kind: Kind) -> bool {
+        let raw_before = self.raw.len();
+        let mut added = match kind {
+            Kind::Tool => self.add_tool(id, message),
+            Kind::Assistant | Kind::User => self.add_assistant(id, message),
+        };
+        if self.raw.len() > raw_before {
+            self.raw_nodes.push(id.to_string());
+        }
+        let found = attachments(message, std::mem::take(&mut self.assets));
+        added |= !found.is_empty();
+        self.attachments.extend(found);
+        if !added {
+            return false;
+        }
+        self.ids.push(id.to_string());
+        if kind == Kind::Assistant {
+            self.note_metadata(message);
+        }
+        true
+    }
+
+    /// Takes model, date and finish reason from a contributing assistant node.
+    fn note_metadata(&mut self, message: &'a Object) {
+        if let Some(model) = metadata_str(message, "model_slug") {
+            self.model = Some(model);
+        }
+        if let Some(model) = metadata_str(message, "default_model_slug") {
+            self.default_model = Some(model);
+        }
+        if let Some(date) = parse_time(message.get("create_time")) {
+            self.date = Some(date);
+        }
+        let finish = metadata(message)
+            .and_then(|m| m.get("finish_details"))
+            .and_then(|f| f.get("type"))
+            .and_then(Value::as_str);
+        if let Some(finish) = finish {
+            self.finish = Some(finish_reason(finish));
+        }
+    }
+
+    /// An assistant node: reasoning, text to everyone, a tool call, or raw content.
+    fn add_assistant(&mut self, id: &str, message: &Object) -> bool {
+        let Some(content) = content(message) else {
+            return false;
+        };
+        let kind = object_str(content, "content_type");
+        if kind == Some("thoughts") {
+            return self.add_thoughts(content);
+        }
+        let recipient = message
+            .get("recipient")
+            .and_then(Value::as_str)
+            .unwrap_or("all");
+        if recipient != "all" {
+            self.add_call(id, recipient, content);
+            return true;
+        }
+        match kind {
+            Some("text" | "multimodal_text") => self.add_parts(id, content, true),
+            Some("code") => {
+                let text = object_str(content, "text").unwrap_or("");
+                push_joined(&mut self.text, text, "\n\n");
+                !text.is_empty()
+            }
+            other => {
+                self.raw.push(raw(
+                    other.unwrap_or("content"),
+                    id,
+                    &Value::Object(content.clone()),
+                ));
+                true
+            }
+        }
+    }
+
+    /// A `thoughts` content: the non-empty thought texts become reasoning.
+    fn add_thoughts(&mut self, content: &Object) -> bool {
+        let thoughts = content.get("thoughts").and_then(Value::as_array);
+        let mut added = false;
+        for thought in thoughts.into_iter().flatten() {
+            let text = thought.get("content").and_then(Value::as_str).unwrap_or("");
+            push_joined(&mut self.reasoning, text, "\n\n");
+            added |= !text.is_empty();
+        }
+        added
+    }
+
+    /// Text and multimodal parts: strings to the text (when `to_text`), pointers to the
+    /// attachments, other parts to raw. Returns whether anything was added.
+    fn add_parts(&mut self, id: &str, content: &Object, to_text: bool) -> bool {
+        let parts = parse_parts(content, id);
+        let added = !parts.assets.is_empty() || !parts.raw.is_empty();
+        self.assets.extend(parts.assets);
+        self.raw.extend(parts.raw);
+        if to_text {
+            push_joined(&mut self.text, &parts.text, "\n\n");
+            return added || !parts.text.is_empty();
+        }
+        added
+    }
+
+    /// An assistant node addressed to a tool: a call with the node's text as input.
+    fn add_call(&mut self, id: &str, recipient: &str, content: &Object) {
+        let input = match object_str(content, "content_type") {
+            Some("text" | "multimodal_text") => {
+                let parts = parse_parts(content, id);
+                self.assets.extend(parts.assets);
+                self.raw.extend(parts.raw);
+                Value::String(parts.text)
+            }
+            Some("code") => Value::String(object_str(content, "text").unwrap_or("").to_string()),
+            _ => match object_str(content, "text") {
+                Some(text) => Value::String(text.to_string()),
+                None => Value::Object(content.clone()),
+            },
+        };
+        self.pending.push(self.calls.len());
+        self.calls.push(ToolCall {
+            id: None,
+            name: Some(recipient.to_string()),
+            input,
+            output: None,
+            is_error: false,
+        });
+    }
+
+    /// A tool node: the output of the latest pending call, or of a new call named by the author.
+    fn add_tool(&mut self, id: &str, message: &Object) -> bool {
+        let Some(content) = content(message) else {
+            return false;
+        };
+        let mut is_error = false;
+        let output = match object_str(content, "content_type") {
+            Some("execution_output" | "tether_quote" | "sonic_webpage") => {
+                object_str(content, "text").unwrap_or("").to_string()
+            }
+            Some("text" | "multimodal_text") => {
+                let parts = parse_parts(content, id);
+                self.assets.extend(parts.assets);
+                self.raw.extend(parts.raw);
+                parts.text
+            }
+            Some("tether_browsing_display") => ["result", "summary"]
+                .iter()
+                .find_map(|k| object_str(content, k).filter(|s| !s.is_empty()))
+                .unwrap_or("")
+                .to_string(),
+            Some("system_error") => {
+                is_error = true;
+                object_str(content, "text").unwrap_or("").to_string()
+            }
+            other => {
+                self.raw.push(raw(
+                    other.unwrap_or("content"),
+                    id,
+                    &Value::Object(content.clone()),
+                ));
+                return true;
+            }
+        };
+        let status = metadata(message)
+            .and_then(|m| m.get("aggregate_result"))
+            .and_then(|r| r.get("status"))
+            .filter(|s| !s.is_null());
+        is_error |= status.is_some_and(|s| s.as_str() != Some("success"));
+        let index = self.pending.pop().unwrap_or_else(|| {
+            self.calls.push(ToolCall {
+                id: None,
+                name: message
+                    .get("author")
+                    .and_then(|a| a.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                input: Value::Null,
+                output: None,
+                is_error: false,
+            });
+            self.calls.len() - 1
+        });
+        if let Some(call) = self.calls.get_mut(index) {
+            call.output = Some(output);
+            call.is_error = is_error;
+        }
+        true
+    }
+
+    /// Whether the turn has nothing to show.
+    fn is_empty(&self) -> bool {
+        self.text.is_empty()
+            && self.reasoning.is_empty()
+            && self.calls.is_empty()
+            && self.attachments.is_empty()
+            && self.raw.is_empty()
+    }
+
+    /// The model: the last `model_slug`, else the last `default_model_slug`, else the
+    /// conversation's.
+    fn model(&self, conversation_default: Option<&str>) -> Option<String> {
+        self.model
+            .or(self.default_model)
+            .or(conversation_default)
+            .map(str::to_string)
+    }
+
+    /// The turn as an assistant message.
+    fn into_message(self, conversation_default: Option<&str>) -> Message {
+        let mut out = Message::new(Role::Assistant, String::new());
+        out.model = self.model(conversation_default);
+        out.text = self.text;
+        out.date = self.date;
+        out.ids = self.ids;
+        out.finish_reason = self.finish;
+        out.reasoning = (!self.reasoning.is_empty()).then_some(self.reasoning);
+        out.tool_calls = self.calls;
+        out.attachments = self.attachments;
+        out.raw = self.raw;
+        out
+    }
+}
+
+/// An assistant run on the active path: its first kept node and the message it gave.
+struct Run<'a> {
+    /// The first node of the run that passed the skip rules.
+    first: &'a str,
+    /// The index of its message, `None` when the run had nothing to show.
+    message: Option<usize>,
+}
+
+/// One conversation's mapping.
+struct Tree<'a> {
+    /// The nodes by id.
+    mapping: &'a Object,
+    /// The conversation's `default_model_slug`.
+    default_model: Option<&'a str>,
+}
+
+impl<'a> Tree<'a> {
+    /// The mapping's own key for `id` and its node, when the node is present.
+    fn entry(&self, id: &str) -> Option<(&'a str, &'a Value)> {
+        self.mapping
+            .get_key_value(id)
+            .filter(|(_, node)| node.is_object())
+            .map(|(key, node)| (key.as_str(), node))
+    }
+
+    /// The node with this id.
+    fn node(&self, id: &str) -> Option<&'a Value> {
+        self.entry(id).map(|(_, node)| node)
+    }
+
+    /// Whether the node is a user message (by its author role).
+    fn is_user(&self, id: &str) -> bool {
+        self.node(id)
+            .and_then(message)
+            .and_then(role)
+            .is_some_and(|r| r == "user")
+    }
+
+    /// Imports the active branch into `out`.
+    fn import(&self, current_node: Option<&str>, out: &mut Conversation) {
+        let Some(leaf) = self.leaf(current_node, &mut out.notes) else {
+            return;
+        };
+        let path = self.path(leaf, &mut out.notes);
+        let runs = self.messages(&path, out);
+        self.branches(&path, &runs, out);
+    }
+
+    /// The active leaf: `current_node` when it names a node, else the newest leaf (with a
+    /// `current_node_fallback` note).
+    fn leaf(&self, current_node: Option<&str>, notes: &mut Vec<Note>) -> Option<&'a str> {
+        if let Some((key, _)) = current_node.and_then(|id| self.entry(id)) {
+            return Some(key);
+        }
+        let chosen = self
+            .newest(|node| !children(node).any(|c| self.node(c).is_some()))
+            .or_else(|| self.newest(|_| true))?;
+        notes.push(note(chosen, NoteReason::CurrentNodeFallback));
+        Some(chosen)
+    }
+
+    /// The node with a message that passes `filter` and has the newest `create_time` (null is
+    /// oldest; on a tie, the later one in mapping order).
+    fn newest(&self, filter: impl Fn(&Value) -> bool) -> Option<&'a str> {
+        let mut best: Option<(&'a str, Option<f64>)> = None;
+        for (id, node) in self.mapping {
+            let Some(message) = message(node) else {
+                continue;
+            };
+            if !filter(node) {
+                continue;
+            }
+            let time = time_key(message.get("create_time"));
+            if best.is_none_or(|(_, t)| time >= t) {
+                best = Some((id.as_str(), time));
+            }
+        }
+        best.map(|(id, _)| id)
+    }
+
+    /// The path from the root (or the first node whose parent is missing or repeats) to the
+    /// leaf.
+    fn path(&self, leaf: &'a str, notes: &mut Vec<Note>) -> Vec<&'a str> {
+        let mut path = vec![leaf];
+        let mut seen = HashSet::from([leaf]);
+        let mut current = leaf;
+        loop {
+            let parent = self
+                .node(current)
+                .and_then(|n| n.get("parent"))
+                .and_then(Value::as_str);
+            let Some(parent) = parent else {
+                break;
+            };
+            let Some((parent, _)) = self.entry(parent) else {
+                notes.push(note(current, NoteReason::MissingParent));
+                break;
+            };
+            if !seen.insert(parent) {
+                notes.push(note(parent, NoteReason::ParentCycle));
+                break;
+            }
+            path.push(parent);
+            current = parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Builds the messages of the path; returns its assistant runs.
+    fn messages(&self, path: &[&'a str], out: &mut Conversation) -> Vec<Run<'a>> {
+        let mut runs = Vec::new();
+        let mut turn: Option<(&'a str, Turn<'a>)> = None;
+        for &id in path {
+            let Some(message) = self.node(id).and_then(message) else {
+                continue;
+            };
+            match classify(message) {
+                Err(reason) => out.skipped.push(skip(Some(id), reason)),
+                Ok(Kind::User) => {
+                    if let Some((first, t)) = turn.take() {
+                        runs.push(self.finish_turn(first, t, out));
+                    }
+                    let m = user_message(id, message);
+                    if m.text.is_empty() && m.attachments.is_empty() && m.raw.is_empty() {
+                        out.skipped.push(skip(Some(id), SkipReason::Empty));
+                    } else {
+                        if !m.raw.is_empty() {
+                            out.notes.push(note(id, NoteReason::KeptRaw));
+                        }
+                        out.messages.push(m);
+                    }
+                }
+                Ok(kind) => {
+                    let (_, t) = turn.get_or_insert_with(|| (id, Turn::default()));
+                    if !t.add(id, message, kind) {
+                        out.skipped.push(skip(Some(id), SkipReason::Empty));
+                    }
+                }
+            }
+        }
+        if let Some((first, t)) = turn {
+            runs.push(self.finish_turn(first, t, out));
+        }
+        runs
+    }
+
+    /// Ends an assistant run: its message when it has something to show.
+    fn finish_turn(&self, first: &'a str, turn: Turn<'a>, out: &mut Conversation) -> Run<'a> {
+        if turn.is_empty() {
+            return Run {
+                first,
+                message: None,
+            };
+        }
+        for node in dedup(&turn.raw_nodes) {
+            out.notes.push(note(node, NoteReason::KeptRaw));
+        }
+        out.messages.push(turn.into_message(self.default_model));
+        Run {
+            first,
+            message: Some(out.messages.len() - 1),
+        }
+    }
+
+    /// Reports the branches off the path and turns regenerated answers into alternatives.
+    fn branches(&self, path: &[&'a str], runs: &[Run<'a>], out: &mut Conversation) {
+        let on_path: HashSet<&str> = path.iter().copied().collect();
+        let run_starts: HashMap<&str, Option<usize>> =
+            runs.iter().map(|r| (r.first, r.message)).collect();
+        let mut reported = HashSet::new();
+        for (i, &id) in path.iter().enumerate() {
+            let Some(node) = self.node(id) else {
+                continue;
+            };
+            let next = path.get(i + 1).copied();
+            let answer = next.and_then(|n| run_starts.get(n).copied().flatten());
+            let mut alternatives = Vec::new();
+            let mut selected = 0;
+            for child in children(node) {
+                if Some(child) == next {
+                    selected = alternatives.len();
+                    continue;
+                }
+                if on_path.contains(child) || !reported.insert(child) {
+                    continue;
+                }
+                let Some((child, _)) = self.entry(child) else {
+                    out.skipped.push(skip(Some(child), SkipReason::MissingNode));
+                    continue;
+                };
+                let alternative = answer
+                    .filter(|_| !self.is_user(child))
+                    .and_then(|_| self.alternative(child));
+                match alternative {
+                    Some(alt) => alternatives.push(alt),
+                    None => out
+                        .skipped
+                        .push(skip(Some(child), SkipReason::InactiveBranch)),
+                }
+            }
+            if let Some(index) = answer
+                && !alternatives.is_empty()
+                && let Some(m) = out.messages.get_mut(index)
+            {
+                m.selected_index = selected;
+                for (text, detail) in alternatives {
+                    m.alternatives.push(text);
+                    m.alternatives_detail.push(detail);
+                }
+            }
+        }
+    }
+
+    /// The answer a sibling branch holds: down through the last present child, stopping before
+    /// a user node, with the same rules. `None` when it has no text.
+    fn alternative(&self, start: &'a str) -> Option<(String, AlternativeDetail)> {
+        let mut turn = Turn::default();
+        let mut seen = HashSet::new();
+        let mut current = start;
+        while seen.insert(current) {
+            let node = self.node(current)?;
+            if let Some(message) = message(node)
+                && let Ok(kind) = classify(message)
+                && kind != Kind::User
+            {
+                turn.add(current, message, kind);
+            }
+            let Some(next) = self.last_child(node) else {
+                break;
+            };
+            if self.is_user(next) {
+                break;
+            }
+            current = next;
+        }
+        if turn.text.is_empty() {
+            return None;
+        }
+        let detail = AlternativeDetail {
+            model: turn.model(self.default_model),
+            date: turn.date,
+            finish_reason: turn.finish,
+            ids: turn.ids,
+        };
+        Some((turn.text, detail))
+    }
+
+    /// The last child of a node that is present in the mapping.
+    fn last_child(&self, node: &Value) -> Option<&'a str> {
+        let list = node.get("children").and_then(Value::as_array)?;
+        list.iter()
+            .rev()
+            .filter_map(Value::as_str)
+            .find_map(|c| self.entry(c).map(|(key, _)| key))
+    }
+}
+
+/// The strings once each, in first-seen order.
+fn dedup(items: &[String]) -> Vec<&str> {
+    let mut seen = HashSet::new();
+    items
+        .iter()
+        .map(String::as_str)
+        .filter(|s| seen.insert(*s))
+        .collect()
 }

@@ -61,6 +61,12 @@ impl Error {
         self
     }
 
+    /// Moves the offset `by` bytes further (for text read after a prefix).
+    pub(crate) fn shifted(mut self, by: u64) -> Self {
+        self.offset = self.offset.map(|o| o + by);
+        self
+    }
+
     pub(crate) fn io(file: &Path, error: std::io::Error) -> Self {
         let mut e = Error::new(ErrorKind::Io, file, error.to_string());
         e.source = Some(Box::new(error));

@@ -1,14 +1,457 @@
 //! Gemini CLI session files, `.json` and `.jsonl` (README §7).
+//!
+//! A `.json` file holds one session object with its `messages`. A `.jsonl` log holds one value
+//! per line: metadata, message records (a repeated id replaces the earlier record in place),
+//! `$set` updates of the metadata and `$rewindTo` rewinds. Both become the same list of records,
+//! which is then turned into messages: user records one by one, and each run of `gemini` records
+//! up to the next user record as one assistant message.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use crate::error::Error;
-use crate::model::Conversation;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::model::{
+    Attachment, AttachmentKind, Conversation, Message, Note, NoteReason, Raw, Role, SkipReason,
+    Skipped, ToolCall,
+};
+use crate::util::{join_non_empty, parse_time, str_field, title};
 
 pub(crate) struct GeminiCli;
 
 impl crate::FileFormat for GeminiCli {
-    fn conversation(_text: &str, _name: &str, _file: &Path) -> Result<Conversation, Error> {
-        Ok(Conversation::default())
+    fn conversation(text: &str, name: &str, file: &Path) -> Result<Conversation, Error> {
+        let session = if name.to_ascii_lowercase().ends_with(".jsonl") {
+            Session::from_log(text, file)?
+        } else {
+            Session::from_json(text, file)?
+        };
+        Ok(session.into_conversation())
+    }
+}
+
+/// A session as read from either file kind, before it becomes a conversation.
+#[derive(Default)]
+struct Session {
+    /// `sessionId`, `startTime`, `summary`...
+    meta: Map<String, Value>,
+    /// Message records in order, each with its id.
+    records: Vec<(String, Value)>,
+    /// What was dropped while reading (non-objects, bad lines, rewound records).
+    skipped: Vec<Skipped>,
+}
+
+impl Session {
+    /// A `.json` session: one object with a string `sessionId` and a `messages` array.
+    fn from_json(text: &str, file: &Path) -> Result<Session, Error> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            Error::new(ErrorKind::InvalidJson, file, format!("malformed JSON: {e}"))
+                .at(crate::stream::error_offset(text, 0, &e))
+        })?;
+        let not_a_session = || {
+            Error::new(
+                ErrorKind::NotGeminiCli,
+                file,
+                "expected a Gemini CLI session: a JSON object with `sessionId` and a `messages` array",
+            )
+        };
+        let Value::Object(mut meta) = value else {
+            return Err(not_a_session());
+        };
+        if !meta.get("sessionId").is_some_and(Value::is_string) {
+            return Err(not_a_session());
+        }
+        let Some(Value::Array(messages)) = meta.remove("messages") else {
+            return Err(not_a_session());
+        };
+        let mut session = Session {
+            meta,
+            ..Session::default()
+        };
+        for (i, message) in messages.into_iter().enumerate() {
+            let fallback = format!("#{i}");
+            if message.is_object() {
+                session
+                    .records
+                    .push((record_id(&message, fallback), message));
+            } else {
+                session.skipped.push(Skipped {
+                    node: Some(fallback),
+                    reason: SkipReason::NotAnObject,
+                });
+            }
+        }
+        Ok(session)
+    }
+
+    /// A `.jsonl` log, applied line by line; it must give a string `sessionId`.
+    fn from_log(text: &str, file: &Path) -> Result<Session, Error> {
+        let mut log = Log::default();
+        for (i, line) in text.split('\n').enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let number = i + 1;
+            match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(object)) => log.apply(object, number),
+                _ => log.session.skipped.push(Skipped {
+                    node: Some(format!("line:{number}")),
+                    reason: SkipReason::InvalidLine,
+                }),
+            }
+        }
+        if !log
+            .session
+            .meta
+            .get("sessionId")
+            .is_some_and(Value::is_string)
+        {
+            return Err(Error::new(
+                ErrorKind::NotGeminiCli,
+                file,
+                "expected a Gemini CLI session log: JSON lines with a metadata line holding `sessionId`",
+            ));
+        }
+        Ok(log.session)
+    }
+
+    /// The conversation: title from `summary`, id from `sessionId`, created from `startTime`.
+    fn into_conversation(self) -> Conversation {
+        let id = str_field_of(&self.meta, "sessionId").map(str::to_string);
+        let mut builder = Builder {
+            conversation: Conversation {
+                title: Some(title(str_field_of(&self.meta, "summary"), id.as_deref())),
+                id,
+                created: parse_time(self.meta.get("startTime")),
+                messages: Vec::new(),
+                skipped: self.skipped,
+                notes: Vec::new(),
+            },
+            run: Vec::new(),
+        };
+        for (id, record) in self.records {
+            builder.record(id, record);
+        }
+        builder.end_run();
+        builder.conversation
+    }
+}
+
+/// A string field of a JSON object's map.
+fn str_field_of<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    map.get(key).and_then(Value::as_str)
+}
+
+/// A record's id: its `id` (a string, or a number written out), else `fallback`.
+fn record_id(record: &Value, fallback: String) -> String {
+    match record.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => fallback,
+    }
+}
+
+/// The state of a `.jsonl` log being applied.
+#[derive(Default)]
+struct Log {
+    session: Session,
+    /// The position of each record id in `session.records`.
+    positions: HashMap<String, usize>,
+}
+
+impl Log {
+    /// Applies one line's object (`number` is its 1-based line).
+    fn apply(&mut self, mut object: Map<String, Value>, number: usize) {
+        if let Some(target) = object.get("$rewindTo") {
+            let target = match target {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            };
+            self.rewind(target.as_deref());
+        } else if let Some(set) = object.remove("$set") {
+            match set {
+                Value::Object(fields) => self.session.meta.extend(fields),
+                _ => self.session.skipped.push(Skipped {
+                    node: Some(format!("line:{number}")),
+                    reason: SkipReason::InvalidLine,
+                }),
+            }
+        } else if object.contains_key("id") {
+            let record = Value::Object(object);
+            let id = record_id(&record, format!("line:{number}"));
+            self.upsert(id, record);
+        } else {
+            self.session.meta.extend(object);
+        }
+    }
+
+    /// Adds a record, or replaces in place the earlier record with the same id.
+    fn upsert(&mut self, id: String, record: Value) {
+        if let Some(slot) = self
+            .positions
+            .get(&id)
+            .and_then(|&at| self.session.records.get_mut(at))
+        {
+            slot.1 = record;
+            return;
+        }
+        self.positions
+            .insert(id.clone(), self.session.records.len());
+        self.session.records.push((id, record));
+    }
+
+    /// Removes the record `target` and every later one (all records when the id is unknown),
+    /// reporting each as `rewound`.
+    fn rewind(&mut self, target: Option<&str>) {
+        let cut = target
+            .and_then(|t| self.positions.get(t))
+            .copied()
+            .unwrap_or(0);
+        if cut >= self.session.records.len() {
+            return;
+        }
+        for (id, _) in self.session.records.drain(cut..) {
+            self.positions.remove(&id);
+            self.session.skipped.push(Skipped {
+                node: Some(id),
+                reason: SkipReason::Rewound,
+            });
+        }
+    }
+}
+
+/// Turns records into messages.
+struct Builder {
+    conversation: Conversation,
+    /// The `gemini` records since the last user record.
+    run: Vec<(String, Value)>,
+}
+
+impl Builder {
+    /// One record, by `type`.
+    fn record(&mut self, id: String, record: Value) {
+        match str_field(&record, "type") {
+            Some("user") => {
+                self.end_run();
+                self.user(id, &record);
+            }
+            Some("gemini") => self.run.push((id, record)),
+            Some("info" | "error" | "warning") => self.skip(id, SkipReason::CliNotice),
+            _ => self.skip(id, SkipReason::UnknownRole),
+        }
+    }
+
+    fn skip(&mut self, id: String, reason: SkipReason) {
+        self.conversation.skipped.push(Skipped {
+            node: Some(id),
+            reason,
+        });
+    }
+
+    /// A user record: a message, or `empty` when it holds nothing.
+    fn user(&mut self, id: String, record: &Value) {
+        let content = Content::read(record.get("content"), &id);
+        if content.is_empty() {
+            self.skip(id, SkipReason::Empty);
+            return;
+        }
+        let mut message = Message::new(Role::User, content.text);
+        message.date = parse_time(record.get("timestamp"));
+        message.ids = vec![id];
+        message.attachments = content.attachments;
+        self.keep_raw(&mut message, content.raw);
+        self.conversation.messages.push(message);
+    }
+
+    /// Ends the current run of `gemini` records: one assistant message, or each record skipped
+    /// as `empty` when the run holds nothing.
+    fn end_run(&mut self) {
+        let run = std::mem::take(&mut self.run);
+        if run.is_empty() {
+            return;
+        }
+        let mut texts = Vec::new();
+        let mut reasoning = Vec::new();
+        let mut message = Message::new(Role::Assistant, "");
+        let mut raw = Vec::new();
+        for (id, record) in &run {
+            let content = Content::read(record.get("content"), id);
+            texts.push(content.text);
+            message.attachments.extend(content.attachments);
+            raw.extend(content.raw);
+            reasoning.push(thoughts(record.get("thoughts")));
+            if let Some(calls) = record.get("toolCalls").and_then(Value::as_array) {
+                message.tool_calls.extend(calls.iter().map(tool_call));
+            }
+            if let Some(tokens) = output_tokens(record) {
+                message.tokens = Some(message.tokens.unwrap_or(0).saturating_add(tokens));
+            }
+            if let Some(model) = str_field(record, "model") {
+                message.model = Some(model.to_string());
+            }
+            if let Some(date) = parse_time(record.get("timestamp")) {
+                message.date = Some(date);
+            }
+        }
+        message.text = join_non_empty(texts.iter().map(String::as_str), "\n\n");
+        let reasoning = join_non_empty(reasoning.iter().map(String::as_str), "\n\n");
+        message.reasoning = (!reasoning.is_empty()).then_some(reasoning);
+        let empty = message.text.is_empty()
+            && message.reasoning.is_none()
+            && message.tool_calls.is_empty()
+            && message.attachments.is_empty()
+            && raw.is_empty();
+        if empty {
+            for (id, _) in run {
+                self.skip(id, SkipReason::Empty);
+            }
+            return;
+        }
+        message.ids = run.into_iter().map(|(id, _)| id).collect();
+        self.keep_raw(&mut message, raw);
+        self.conversation.messages.push(message);
+    }
+
+    /// Puts raw parts on a message, each with a `kept_raw` note for its record.
+    fn keep_raw(&mut self, message: &mut Message, raw: Vec<Raw>) {
+        for part in raw {
+            self.conversation.notes.push(Note {
+                node: part.node.clone(),
+                reason: NoteReason::KeptRaw,
+            });
+            message.raw.push(part);
+        }
+    }
+}
+
+/// A record's `content`: a string, or a list of parts.
+#[derive(Default)]
+struct Content {
+    /// The `text` parts, joined with `""`.
+    text: String,
+    /// `inlineData` and `fileData` parts.
+    attachments: Vec<Attachment>,
+    /// Any other part, kept whole (type `part`).
+    raw: Vec<Raw>,
+}
+
+impl Content {
+    /// Reads `content` of the record `id`.
+    fn read(content: Option<&Value>, id: &str) -> Content {
+        let mut out = Content::default();
+        match content {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => out.text.push_str(s),
+            Some(Value::Array(parts)) => {
+                for part in parts {
+                    out.part(part, id);
+                }
+            }
+            Some(part) => out.part(part, id),
+        }
+        out
+    }
+
+    /// One part.
+    fn part(&mut self, part: &Value, id: &str) {
+        if let Some(text) = part.as_str().or_else(|| str_field(part, "text")) {
+            self.text.push_str(text);
+        } else if let Some(data) = part.get("inlineData").filter(|d| d.is_object()) {
+            self.attachments.push(attachment(data, None));
+        } else if let Some(data) = part.get("fileData").filter(|d| d.is_object()) {
+            let reference = str_field(data, "fileUri").map(str::to_string);
+            self.attachments.push(attachment(data, reference));
+        } else {
+            self.raw.push(Raw {
+                kind: "part".to_string(),
+                node: Some(id.to_string()),
+                payload: part.clone(),
+            });
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.attachments.is_empty() && self.raw.is_empty()
+    }
+}
+
+/// An attachment from `inlineData` / `fileData`: kind from `mimeType`.
+fn attachment(data: &Value, reference: Option<String>) -> Attachment {
+    let mime = str_field(data, "mimeType");
+    let mut attachment = Attachment::new(AttachmentKind::from_mime(mime));
+    attachment.mime = mime.map(str::to_string);
+    attachment.reference = reference;
+    attachment
+}
+
+/// `thoughts[]` as reasoning: each thought's `subject` and `description` joined with `"\n"`,
+/// thoughts joined with `"\n\n"` (empty ones dropped).
+fn thoughts(value: Option<&Value>) -> String {
+    let thoughts: Vec<String> = value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            join_non_empty(
+                [str_field(t, "subject"), str_field(t, "description")]
+                    .into_iter()
+                    .flatten(),
+                "\n",
+            )
+        })
+        .collect();
+    join_non_empty(thoughts.iter().map(String::as_str), "\n\n")
+}
+
+/// `tokens.output` of a record.
+fn output_tokens(record: &Value) -> Option<u64> {
+    let output = record.get("tokens")?.get("output")?;
+    output.as_u64().or_else(|| {
+        output
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0)
+            .map(|f| f as u64)
+    })
+}
+
+/// A `toolCalls[]` entry: `output` from the `text` parts and the `functionResponse.response`
+/// `output` / `error` strings of `result`; an error when `status` is `error` or a response has
+/// an `error`.
+fn tool_call(call: &Value) -> ToolCall {
+    let parts: Vec<&Value> = match call.get("result") {
+        Some(Value::Array(parts)) => parts.iter().collect(),
+        Some(part @ Value::Object(_)) => vec![part],
+        _ => Vec::new(),
+    };
+    let mut outputs = Vec::new();
+    let mut is_error = str_field(call, "status") == Some("error");
+    for part in parts {
+        if let Some(text) = str_field(part, "text") {
+            outputs.push(text);
+        }
+        let Some(response) = part.get("functionResponse").and_then(|f| f.get("response")) else {
+            continue;
+        };
+        if let Some(output) = str_field(response, "output") {
+            outputs.push(output);
+        }
+        match response.get("error") {
+            None | Some(Value::Null) => {}
+            Some(error) => {
+                is_error = true;
+                if let Some(text) = error.as_str() {
+                    outputs.push(text);
+                }
+            }
+        }
+    }
+    ToolCall {
+        id: str_field(call, "id").map(str::to_string),
+        name: str_field(call, "name").map(str::to_string),
+        input: call.get("args").cloned().unwrap_or(Value::Null),
+        output: (!outputs.is_empty()).then(|| outputs.join("\n")),
+        is_error,
     }
 }

@@ -26,6 +26,7 @@ mod chatgpt;
 mod claude;
 mod error;
 mod gemini_cli;
+mod html;
 mod input;
 mod model;
 mod report;
@@ -44,7 +45,7 @@ pub use model::{
     NoteReason, Raw, Role, SkipReason, Skipped, Timestamp, ToolCall,
 };
 pub use report::ImportReport;
-pub use session::Lost;
+pub use session::{Lost, LostKind};
 
 /// The product an export comes from.
 #[derive(
@@ -319,7 +320,8 @@ fn whole_file<F: FileFormat>(
             .at(bom + e.valid_up_to() as u64))]);
         }
     };
-    VecDeque::from([F::conversation(text, name, file)])
+    // Offsets in errors count from the start of the file, byte-order mark included.
+    VecDeque::from([F::conversation(text, name, file).map_err(|e| e.shifted(bom))])
 }
 
 /// The record of a conversation skipped whole for its size.
@@ -405,5 +407,34 @@ impl<F: ArrayFormat> ArrayImport<F> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn offsets_count_the_byte_order_mark() {
+        let e = import_bytes(b"\xEF\xBB\xBF{\"chunkedPrompt\": ", "chat.json", Source::AiStudio, &Options::default())
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidJson);
+        // serde_json places an early end at the last byte read: 17 past the mark.
+        assert_eq!(e.offset(), Some(20));
+        let e = import_bytes(b"\xEF\xBB\xBF[{}, \xFF]", "c.json", Source::ChatGpt, &Options::default())
+            .unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidEncoding, Some(8)));
+    }
+
+    #[test]
+    fn a_conversation_over_the_cap_is_skipped_and_the_import_goes_on() {
+        let big = format!("[{{\"title\": \"{}\", \"mapping\": {{}}}}, 5]", "x".repeat(300));
+        let got = import_bytes(big.as_bytes(), "c.json", Source::ChatGpt, &Options::default().max_conversation_bytes(100))
+            .unwrap();
+        assert_eq!(got.len(), 2);
+        assert!(got[0].is_skipped());
+        assert_eq!(got[0].skipped[0].reason, SkipReason::TooLarge);
+        assert_eq!(got[1].skipped[0].reason, SkipReason::NotAnObject);
     }
 }

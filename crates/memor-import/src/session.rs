@@ -1,26 +1,305 @@
 //! From an imported conversation to a memor `Session`.
+//!
+//! A user message becomes a [`Prompt`]; the assistant message that follows becomes its
+//! responses: every candidate (the alternatives with the active answer inserted at
+//! `selected_index`), the active one selected. A system message is a prompt with the system
+//! role. An assistant message with no prompt before it stays a standalone [`Response`].
+//! What memor's format has no field for is listed as [`Lost`], never dropped silently.
 
-use crate::model::Conversation;
+use memor_core::date::Date;
+use memor_core::json::Number;
+use memor_core::{FinishReason as CoreFinish, Prompt, Response, Role as CoreRole, Session};
 
-/// A fact of the source that memor's format cannot hold, named with the message it belongs to.
+use crate::model::{Conversation, FinishReason, Message, Role, Timestamp};
+
+/// A fact of the source that memor's format cannot hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, strum::Display, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
+pub enum LostKind {
+    /// The source ids of the message (memor gives every object its own id).
+    Ids,
+    /// The model's reasoning text.
+    Reasoning,
+    /// Tool calls with their inputs and outputs.
+    ToolCalls,
+    /// Attachment references.
+    Attachments,
+    /// Content kept raw.
+    Raw,
+    /// The source does not say which model answered; memor writes its default model.
+    ModelUnknown,
+    /// The source gives no date; memor writes the time of the import.
+    DateUnknown,
+    /// A setting memor refuses (e.g. a temperature out of its range).
+    InvalidSetting,
+    /// Alternatives of an answer with no prompt to hold them.
+    Alternatives,
+}
+
+/// One fact not kept, with the index of the imported message it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lost {
-    /// The index of the imported message, or `None` for the conversation.
+    /// The index in [`Conversation::messages`], or `None` for the conversation itself.
     pub message: Option<usize>,
-    /// What was not kept (`tool_calls`, `reasoning`, `attachments`, `raw`, `ids`...).
-    pub what: &'static str,
+    /// What was not kept.
+    pub kind: LostKind,
 }
 
 impl Conversation {
-    /// The memor session of this conversation, with the list of what memor's format cannot hold.
-    /// `None` for a conversation skipped as a whole.
-    pub fn to_session(&self) -> Option<(memor_core::Session, Vec<Lost>)> {
+    /// The memor session of this conversation, with what memor's format cannot hold. `None`
+    /// for a conversation skipped as a whole.
+    ///
+    /// ```
+    /// use memor_import::{Conversation, Message, Role};
+    ///
+    /// let mut answer = Message::new(Role::Assistant, "Paris.");
+    /// answer.alternatives = vec!["It is Paris.".into()];
+    /// answer.selected_index = 1;
+    /// answer.model = Some("gpt-4o".into());
+    /// let conversation = Conversation {
+    ///     title: Some("Geography".into()),
+    ///     messages: vec![Message::new(Role::User, "Capital of France?"), answer],
+    ///     ..Conversation::default()
+    /// };
+    /// let (session, lost) = conversation.to_session().expect("not skipped");
+    /// let prompt = session.messages()[0].as_prompt().expect("a prompt");
+    /// assert_eq!(prompt.responses().len(), 2);
+    /// assert_eq!(prompt.selected_response().map(|r| r.message()), Some("Paris."));
+    /// assert!(!lost.is_empty()); // the dates are unknown
+    /// ```
+    pub fn to_session(&self) -> Option<(Session, Vec<Lost>)> {
         if self.is_skipped() {
             return None;
         }
-        Some((
-            memor_core::Session::new(Some(self.title.clone().unwrap_or_default())),
-            Vec::new(),
-        ))
+        let mut lost = Vec::new();
+        let mut session = Session::new(self.title.clone());
+        if let Some(created) = self.created {
+            match to_date(created) {
+                Some(d) => session.update_date_created(d),
+                None => lost.push(Lost { message: None, kind: LostKind::DateUnknown }),
+            }
+        } else {
+            lost.push(Lost { message: None, kind: LostKind::DateUnknown });
+        }
+        let mut pending: Option<Prompt> = None;
+        for (i, m) in self.messages.iter().enumerate() {
+            note_extras(m, i, &mut lost);
+            match m.role {
+                Role::System | Role::User => {
+                    if let Some(p) = pending.take() {
+                        session.add_message(p, true, None);
+                    }
+                    let mut p = Prompt::new(m.text.as_str());
+                    if m.role == Role::System {
+                        p.update_role(CoreRole::System);
+                    }
+                    set_date(m.date, i, &mut lost, |d| p.update_date_created(d));
+                    if let Some(t) = m.tokens {
+                        if p.update_tokens(Some(Number::from(t))).is_err() {
+                            lost.push(Lost { message: Some(i), kind: LostKind::InvalidSetting });
+                        }
+                    }
+                    if m.role == Role::System {
+                        session.add_message(p, true, None);
+                    } else {
+                        pending = Some(p);
+                    }
+                }
+                Role::Assistant => {
+                    let candidates = candidates(m, i, &mut lost);
+                    match pending.take() {
+                        Some(mut p) if p.responses().is_empty() => {
+                            let selected = m.selected_index.min(candidates.len().saturating_sub(1));
+                            p.update_responses(candidates);
+                            p.select_response(selected);
+                            session.add_message(p, true, None);
+                        }
+                        other => {
+                            if let Some(p) = other {
+                                session.add_message(p, true, None);
+                            }
+                            if !m.alternatives.is_empty() {
+                                lost.push(Lost { message: Some(i), kind: LostKind::Alternatives });
+                            }
+                            let active = candidates
+                                .into_iter()
+                                .nth(m.selected_index.min(m.alternatives.len()));
+                            if let Some(r) = active {
+                                session.add_message(r, true, None);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(p) = pending.take() {
+            session.add_message(p, true, None);
+        }
+        Some((session, lost))
+    }
+}
+
+/// The candidate responses of an assistant message, in source order.
+fn candidates(m: &Message, i: usize, lost: &mut Vec<Lost>) -> Vec<Response> {
+    let mut out = Vec::with_capacity(m.alternatives.len() + 1);
+    let active = m.selected_index.min(m.alternatives.len());
+    let mut alternatives = m.alternatives.iter().zip(
+        m.alternatives_detail.iter().map(Some).chain(std::iter::repeat(None)),
+    );
+    for slot in 0..=m.alternatives.len() {
+        if slot == active {
+            let mut r = Response::new(m.text.as_str());
+            settings(&mut r, m, i, lost);
+            set_model(&mut r, m.model.as_deref(), i, lost);
+            set_date(m.date, i, lost, |d| r.update_date_created(d));
+            r.update_finish_reason(m.finish_reason.map(finish));
+            out.push(r);
+        } else if let Some((text, detail)) = alternatives.next() {
+            let mut r = Response::new(text.as_str());
+            let detail = detail.cloned().unwrap_or_default();
+            set_model(&mut r, detail.model.as_deref(), i, lost);
+            set_date(detail.date, i, lost, |d| r.update_date_created(d));
+            r.update_finish_reason(detail.finish_reason.map(finish));
+            if !detail.ids.is_empty() {
+                lost.push(Lost { message: Some(i), kind: LostKind::Ids });
+            }
+            out.push(r);
+        }
+    }
+    out
+}
+
+fn settings(r: &mut Response, m: &Message, i: usize, lost: &mut Vec<Lost>) {
+    let ok = [
+        m.tokens.is_none_or(|t| r.update_tokens(Some(Number::from(t))).is_ok()),
+        m.temperature.is_none_or(|t| r.update_temperature(Some(Number::from(t))).is_ok()),
+        m.top_p.is_none_or(|t| r.update_top_p(Some(Number::from(t))).is_ok()),
+        m.top_k.is_none_or(|t| r.update_top_k(Some(Number::from(t))).is_ok()),
+    ];
+    if ok.contains(&false) {
+        lost.push(Lost { message: Some(i), kind: LostKind::InvalidSetting });
+    }
+}
+
+fn set_model(r: &mut Response, model: Option<&str>, i: usize, lost: &mut Vec<Lost>) {
+    match model {
+        Some(model) => r.update_model(model),
+        None => lost.push(Lost { message: Some(i), kind: LostKind::ModelUnknown }),
+    }
+}
+
+fn set_date(date: Option<Timestamp>, i: usize, lost: &mut Vec<Lost>, set: impl FnOnce(Date)) {
+    match date.and_then(to_date) {
+        Some(d) => set(d),
+        None => lost.push(Lost { message: Some(i), kind: LostKind::DateUnknown }),
+    }
+}
+
+fn to_date(t: Timestamp) -> Option<Date> {
+    Date::from_chrono(&t).ok()
+}
+
+fn finish(f: FinishReason) -> CoreFinish {
+    match f {
+        FinishReason::Stop => CoreFinish::Stop,
+        FinishReason::Length => CoreFinish::Length,
+        FinishReason::ToolCalls => CoreFinish::ToolCalls,
+        FinishReason::ContentFilter => CoreFinish::ContentFilter,
+        FinishReason::Error => CoreFinish::Error,
+        FinishReason::Unknown => CoreFinish::Unknown,
+    }
+}
+
+/// What a message holds beyond memor's fields.
+fn note_extras(m: &Message, i: usize, lost: &mut Vec<Lost>) {
+    let checks = [
+        (!m.ids.is_empty(), LostKind::Ids),
+        (m.reasoning.is_some(), LostKind::Reasoning),
+        (!m.tool_calls.is_empty(), LostKind::ToolCalls),
+        (!m.attachments.is_empty(), LostKind::Attachments),
+        (!m.raw.is_empty(), LostKind::Raw),
+    ];
+    for (present, kind) in checks {
+        if present {
+            lost.push(Lost { message: Some(i), kind });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::model::{AlternativeDetail, Skipped, SkipReason};
+
+    fn at(s: &str) -> Option<Timestamp> {
+        crate::util::parse_iso(s)
+    }
+
+    #[test]
+    fn prompts_hold_their_candidates_with_metadata() {
+        let mut user = Message::new(Role::User, "Q");
+        user.date = at("2024-01-02T03:04:05Z");
+        let mut answer = Message::new(Role::Assistant, "A2");
+        answer.alternatives = vec!["A1".into(), "A3".into()];
+        answer.alternatives_detail = vec![
+            AlternativeDetail { model: Some("m1".into()), ..AlternativeDetail::default() },
+            AlternativeDetail::default(),
+        ];
+        answer.selected_index = 1;
+        answer.model = Some("m2".into());
+        answer.finish_reason = Some(FinishReason::Length);
+        answer.tokens = Some(7);
+        answer.date = at("2024-01-02T03:04:06Z");
+        let c = Conversation {
+            title: Some("T".into()),
+            created: at("2024-01-02T03:04:00Z"),
+            messages: vec![Message::new(Role::System, "S"), user, answer],
+            ..Conversation::default()
+        };
+        let (s, lost) = c.to_session().unwrap();
+        assert_eq!(s.title(), Some("T"));
+        assert_eq!(s.date_created().to_memor_string(), "2024-01-02 03:04:00 +0000");
+        assert_eq!(s.messages().len(), 2);
+        assert_eq!(s.messages()[0].role(), CoreRole::System);
+        let p = s.messages()[1].as_prompt().unwrap();
+        assert_eq!(p.date_created().to_memor_string(), "2024-01-02 03:04:05 +0000");
+        let texts: Vec<_> = p.responses().iter().map(Response::message).collect();
+        assert_eq!(texts, ["A1", "A2", "A3"]);
+        let r = p.selected_response().unwrap();
+        assert_eq!(r.message(), "A2");
+        assert_eq!(r.model(), "m2");
+        assert_eq!(r.finish_reason(), Some(&CoreFinish::Length));
+        assert_eq!(r.date_created().to_memor_string(), "2024-01-02 03:04:06 +0000");
+        assert_eq!(p.responses()[0].model(), "m1");
+        // The third candidate has no model or date; the system and user messages no date.
+        assert!(lost.contains(&Lost { message: Some(2), kind: LostKind::ModelUnknown }));
+        assert!(lost.contains(&Lost { message: Some(0), kind: LostKind::DateUnknown }));
+        assert!(!lost.contains(&Lost { message: None, kind: LostKind::DateUnknown }));
+    }
+
+    #[test]
+    fn leading_answers_stay_standalone_and_extras_are_reported() {
+        let mut a = Message::new(Role::Assistant, "hello");
+        a.reasoning = Some("thinking".into());
+        a.alternatives = vec!["hi".into()];
+        let c = Conversation { messages: vec![a, Message::new(Role::User, "Q")], ..Conversation::default() };
+        let (s, lost) = c.to_session().unwrap();
+        assert_eq!(s.messages().len(), 2);
+        assert_eq!(s.messages()[0].as_response().unwrap().message(), "hello");
+        assert!(s.messages()[1].as_prompt().unwrap().responses().is_empty());
+        for kind in [LostKind::Reasoning, LostKind::Alternatives] {
+            assert!(lost.contains(&Lost { message: Some(0), kind }), "{kind}");
+        }
+    }
+
+    #[test]
+    fn skipped_conversations_give_no_session() {
+        let c = Conversation {
+            skipped: vec![Skipped { node: None, reason: SkipReason::TooLarge }],
+            ..Conversation::default()
+        };
+        assert!(c.to_session().is_none());
     }
 }

@@ -238,7 +238,7 @@ impl<R: Read> ArrayStream<R> {
         loop {
             if let Some(end) = scan.run(self.buf.get(start..).unwrap_or_default(), &mut at) {
                 self.pos = start + end;
-                if skipping {
+                if skipping || end > self.cap {
                     return Ok(Some(Extent::Skipped {
                         offset: start_offset,
                         index,
