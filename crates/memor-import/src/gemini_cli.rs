@@ -18,6 +18,7 @@ use crate::model::{
 };
 use crate::util::{join_non_empty, parse_time, str_field, title};
 
+/// The Gemini CLI importer: one session per file.
 pub(crate) struct GeminiCli;
 
 impl crate::FileFormat for GeminiCli {
@@ -243,6 +244,7 @@ impl Builder {
         }
     }
 
+    /// Reports a record that is not imported.
     fn skip(&mut self, id: String, reason: SkipReason) {
         self.conversation.skipped.push(Skipped {
             node: Some(id),
@@ -372,6 +374,7 @@ impl Content {
         }
     }
 
+    /// Whether the content holds no text, attachment or raw part.
     fn is_empty(&self) -> bool {
         self.text.is_empty() && self.attachments.is_empty() && self.raw.is_empty()
     }
@@ -453,5 +456,248 @@ fn tool_call(call: &Value) -> ToolCall {
         input: call.get("args").cloned().unwrap_or(Value::Null),
         output: (!outputs.is_empty()).then(|| outputs.join("\n")),
         is_error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::model::{AttachmentKind, Conversation, NoteReason, SkipReason};
+    use crate::{Error, ErrorKind, Options, Source, import_bytes};
+
+    fn run(text: &str, name: &str) -> Result<Conversation, Error> {
+        let mut got = import_bytes(
+            text.as_bytes(),
+            name,
+            Source::GeminiCli,
+            &Options::default(),
+        )?;
+        assert_eq!(got.len(), 1);
+        Ok(got.remove(0))
+    }
+
+    fn log(lines: &[Value]) -> Conversation {
+        let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+        run(&text.join("\n"), "session-x.jsonl").unwrap()
+    }
+
+    fn meta() -> Value {
+        json!({"sessionId": "s1", "projectHash": "h", "startTime": "2025-01-01T10:00:00.500Z"})
+    }
+
+    fn user(id: &str, text: &str) -> Value {
+        json!({"id": id, "timestamp": "2025-01-01T10:00:01Z", "type": "user", "content": text})
+    }
+
+    fn gemini(id: &str, text: &str) -> Value {
+        json!({"id": id, "timestamp": "2025-01-01T10:00:02Z", "type": "gemini", "content": text,
+               "model": "gemini-2.5-pro", "tokens": {"output": 3}})
+    }
+
+    fn texts(c: &Conversation) -> Vec<&str> {
+        c.messages.iter().map(|m| m.text.as_str()).collect()
+    }
+
+    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
+        c.skipped
+            .iter()
+            .map(|s| (s.node.as_deref(), s.reason))
+            .collect()
+    }
+
+    #[test]
+    fn rewinding_to_an_unknown_id_removes_every_message_so_far() {
+        let c = log(&[
+            meta(),
+            user("u1", "one"),
+            gemini("g1", "reply"),
+            json!({"$rewindTo": "nowhere"}),
+            user("u2", "two"),
+        ]);
+        assert_eq!(texts(&c), ["two"]);
+        assert_eq!(
+            skipped(&c),
+            [
+                (Some("u1"), SkipReason::Rewound),
+                (Some("g1"), SkipReason::Rewound)
+            ]
+        );
+    }
+
+    #[test]
+    fn rewinding_to_a_known_id_removes_it_and_what_follows() {
+        let c = log(&[
+            meta(),
+            user("u1", "one"),
+            gemini("g1", "first"),
+            user("u2", "two"),
+            gemini("g2", "second"),
+            json!({"$rewindTo": "u2"}),
+            user("u2", "again"),
+        ]);
+        assert_eq!(texts(&c), ["one", "first", "again"]);
+        assert_eq!(
+            skipped(&c),
+            [
+                (Some("u2"), SkipReason::Rewound),
+                (Some("g2"), SkipReason::Rewound)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_record_seen_twice_replaces_the_first_in_place() {
+        let c = log(&[
+            meta(),
+            user("u1", "one"),
+            gemini("g1", "partial"),
+            user("u2", "two"),
+            gemini("g1", "complete"),
+        ]);
+        assert_eq!(texts(&c), ["one", "complete", "two"]);
+        assert_eq!(c.messages[1].ids, ["g1"]);
+        assert!(c.skipped.is_empty());
+    }
+
+    #[test]
+    fn log_lines_set_metadata_and_bad_lines_are_reported() {
+        let text = format!(
+            "{}\n\n   \n[1, 2]\n{{broken\n{}\n{}\n",
+            meta(),
+            user("u1", "hi"),
+            json!({"$set": {"summary": "Greeting"}})
+        );
+        let c = run(&text, "session-1.JSONL").unwrap();
+        assert_eq!(c.title.as_deref(), Some("Greeting"));
+        assert_eq!(c.id.as_deref(), Some("s1"));
+        assert_eq!(
+            c.created.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2025-01-01T10:00:00+00:00")
+        );
+        assert_eq!(
+            skipped(&c),
+            [
+                (Some("line:4"), SkipReason::InvalidLine),
+                (Some("line:5"), SkipReason::InvalidLine)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_log_without_a_session_id_is_refused() {
+        let e = run(&user("u1", "hi").to_string(), "session-2.jsonl").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotGeminiCli);
+        assert!(e.to_string().contains("session-2.jsonl"));
+    }
+
+    #[test]
+    fn json_files_must_be_sessions() {
+        let e = run("{\"model\": \"x\", \"messages\": []}", "session-3.json").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotGeminiCli);
+        let e = run("[{\"sessionId\": \"s\"}]", "session-3.json").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotGeminiCli);
+        let e = run(
+            "{\"sessionId\": \"s\",\n \"messages\": [}",
+            "session-3.json",
+        )
+        .unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidJson, Some(33)));
+        let e = run(
+            "{\"sessionId\": \"s\", \"messages\": []} {}",
+            "session-3.json",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidJson);
+    }
+
+    #[test]
+    fn a_json_session_keeps_parts_tools_and_notices() {
+        let session = json!({
+            "sessionId": "s9",
+            "summary": "  ",
+            "messages": [
+                {"id": "u1", "type": "user", "content": [
+                    {"text": "look "}, {"text": "here"},
+                    {"inlineData": {"mimeType": "image/png", "data": "AAAA"}},
+                    {"fileData": {"mimeType": "application/pdf", "fileUri": "gs://b/f.pdf"}},
+                    {"functionCall": {"name": "x"}}
+                ]},
+                "not an object",
+                {"id": "g1", "type": "gemini", "content": "", "model": "m1",
+                 "timestamp": "2025-01-01T10:00:05Z", "tokens": {"output": 4},
+                 "thoughts": [{"subject": "", "description": "plan"}, {"subject": "", "description": ""},
+                              {"subject": "S", "description": "D"}],
+                 "toolCalls": [
+                    {"id": "c1", "name": "run_shell", "args": {"cmd": "ls"}, "status": "error",
+                     "result": [{"functionResponse": {"response": {"error": "denied"}}}]},
+                    {"id": "c2", "name": "read", "args": {"p": 1}, "status": "success",
+                     "result": [{"text": "a"}, {"functionResponse": {"response": {"output": "b"}}}]},
+                    {"id": "c3", "name": "later"}
+                 ]},
+                {"id": "w1", "type": "warning", "content": "slow"},
+                {"id": "g2", "type": "gemini", "content": "done", "model": "m2",
+                 "timestamp": "2025-01-01T10:00:09Z", "tokens": {"output": 6}},
+                {"id": "x1", "type": "tool", "content": "?"},
+                {"type": "user", "content": []},
+                {"id": "g3", "type": "gemini", "content": ""},
+                {"id": "g4", "type": "gemini", "thoughts": []}
+            ]
+        });
+        let c = run(&session.to_string(), "session-4.json").unwrap();
+        assert_eq!(c.title.as_deref(), Some("Conversation s9"));
+        assert_eq!(c.created, None);
+        assert_eq!(texts(&c), ["look here", "done"]);
+        let u = &c.messages[0];
+        assert_eq!(u.attachments.len(), 2);
+        assert_eq!(u.attachments[0].kind, AttachmentKind::Image);
+        assert_eq!(u.attachments[0].mime.as_deref(), Some("image/png"));
+        assert_eq!(u.attachments[0].reference, None);
+        assert_eq!(u.attachments[1].kind, AttachmentKind::File);
+        assert_eq!(u.attachments[1].reference.as_deref(), Some("gs://b/f.pdf"));
+        assert_eq!(u.raw.len(), 1);
+        assert_eq!(u.raw[0].kind, "part");
+        assert_eq!(u.raw[0].payload, json!({"functionCall": {"name": "x"}}));
+        let a = &c.messages[1];
+        assert_eq!(a.ids, ["g1", "g2"]);
+        assert_eq!(a.model.as_deref(), Some("m2"));
+        assert_eq!(a.tokens, Some(10));
+        assert_eq!(a.reasoning.as_deref(), Some("plan\n\nS\nD"));
+        assert_eq!(
+            a.date.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2025-01-01T10:00:09+00:00")
+        );
+        let calls: Vec<(Option<&str>, Option<&str>, bool)> = a
+            .tool_calls
+            .iter()
+            .map(|t| (t.id.as_deref(), t.output.as_deref(), t.is_error))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                (Some("c1"), Some("denied"), true),
+                (Some("c2"), Some("a\nb"), false),
+                (Some("c3"), None, false)
+            ]
+        );
+        assert_eq!(a.tool_calls[0].input, json!({"cmd": "ls"}));
+        assert_eq!(a.tool_calls[2].input, Value::Null);
+        assert_eq!(
+            skipped(&c),
+            [
+                (Some("#1"), SkipReason::NotAnObject),
+                (Some("w1"), SkipReason::CliNotice),
+                (Some("x1"), SkipReason::UnknownRole),
+                (Some("#6"), SkipReason::Empty),
+                (Some("g3"), SkipReason::Empty),
+                (Some("g4"), SkipReason::Empty),
+            ]
+        );
+        let notes: Vec<(Option<&str>, NoteReason)> = c
+            .notes
+            .iter()
+            .map(|n| (n.node.as_deref(), n.reason))
+            .collect();
+        assert_eq!(notes, [(Some("u1"), NoteReason::KeptRaw)]);
     }
 }

@@ -419,15 +419,12 @@ fn decode_references(text: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(rest.get(..amp).unwrap_or_default());
         let after = rest.get(amp + 1..).unwrap_or_default();
-        match reference(after) {
-            Some((c, used)) => {
-                out.push(c);
-                rest = after.get(used..).unwrap_or_default();
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
+        if let Some((c, used)) = reference(after) {
+            out.push(c);
+            rest = after.get(used..).unwrap_or_default();
+        } else {
+            out.push('&');
+            rest = after;
         }
     }
     out.push_str(rest);
@@ -520,10 +517,10 @@ fn named_reference(text: &str) -> Option<(char, usize)> {
         return None;
     }
     let name = text.get(..len)?;
-    if text.as_bytes().get(len) == Some(&b';') {
-        if let Some(c) = entity(name) {
-            return Some((c, len + 1));
-        }
+    if text.as_bytes().get(len) == Some(&b';')
+        && let Some(c) = entity(name)
+    {
+        return Some((c, len + 1));
     }
     (2..=len).rev().find_map(|k| {
         let prefix = text.get(..k)?;
