@@ -284,11 +284,22 @@ fn asset(part: &Object, kind: AttachmentKind) -> Asset {
     });
     let mut attachment = Attachment::new(kind);
     attachment.reference = pointer.map(str::to_string);
-    attachment.size = part.get("size_bytes").and_then(Value::as_u64);
+    attachment.size = byte_count(part.get("size_bytes"));
     Asset {
         attachment,
         image: kind == AttachmentKind::Image,
     }
+}
+
+/// A size in bytes: a non-negative whole number (possibly written as a float).
+fn byte_count(value: Option<&Value>) -> Option<u64> {
+    let value = value?;
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19)
+            .map(|f| f as u64)
+    })
 }
 
 /// The attachments of a node: its part assets, completed and followed by the entries of
@@ -302,7 +313,7 @@ fn attachments(message: &Object, mut assets: Vec<Asset>) -> Vec<Attachment> {
         let id = object_str(entry, "id");
         let name = object_str(entry, "name");
         let mime = object_str(entry, "mimeType");
-        let size = entry.get("size").and_then(Value::as_u64);
+        let size = byte_count(entry.get("size"));
         let mut matched = false;
         for a in assets.iter_mut().filter(|a| a.image) {
             let a = &mut a.attachment;
@@ -887,4 +898,457 @@ fn dedup(items: &[String]) -> Vec<&str> {
         .map(String::as_str)
         .filter(|s| seen.insert(*s))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A message object with a role, a content and no time.
+    fn msg(role: &str, content: Value) -> Value {
+        let base = json!({
+            "author": {"role": role, "name": null, "metadata": {}},
+            "create_time": null,
+            "weight": 1.0,
+            "metadata": {},
+            "recipient": "all"
+        });
+        with(base, "content", content)
+    }
+
+    /// A `text` content.
+    fn text(s: &str) -> Value {
+        json!({"content_type": "text", "parts": [s]})
+    }
+
+    /// `message` with `key` set to `value`.
+    fn with(mut message: Value, key: &str, value: Value) -> Value {
+        if let Some(o) = message.as_object_mut() {
+            o.insert(key.to_string(), value);
+        }
+        message
+    }
+
+    /// A conversation from `(id, parent, children, message)` nodes, in mapping order.
+    fn conv(nodes: &[(&str, Option<&str>, &[&str], Value)], current: Option<&str>) -> Conversation {
+        let mut mapping = Map::new();
+        for (id, parent, kids, message) in nodes {
+            mapping.insert(
+                (*id).to_string(),
+                json!({"id": id, "message": message, "parent": parent, "children": kids}),
+            );
+        }
+        conversation(&json!({
+            "title": "t",
+            "create_time": 1_700_000_000.5,
+            "mapping": mapping,
+            "current_node": current,
+            "conversation_id": "c1",
+            "default_model_slug": "gpt-4o"
+        }))
+    }
+
+    /// The `(node, reason)` pairs of the skipped entries, sorted.
+    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
+        let mut out: Vec<_> = c
+            .skipped
+            .iter()
+            .map(|s| (s.node.as_deref(), s.reason))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The `(node, reason)` pairs of the notes, sorted.
+    fn notes(c: &Conversation) -> Vec<(Option<&str>, NoteReason)> {
+        let mut out: Vec<_> = c
+            .notes
+            .iter()
+            .map(|n| (n.node.as_deref(), n.reason))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_parent_cycle_stops_before_the_repeated_node() {
+        let c = conv(
+            &[
+                ("a", Some("b"), &["b"], msg("user", text("question"))),
+                ("b", Some("a"), &["a"], msg("assistant", text("answer"))),
+            ],
+            Some("b"),
+        );
+        assert_eq!(notes(&c), vec![(Some("b"), NoteReason::ParentCycle)]);
+        let texts: Vec<_> = c.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["question", "answer"]);
+        assert_eq!(c.messages[1].ids, ["b"]);
+        assert!(c.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_self_parent_terminates() {
+        let c = conv(
+            &[("a", Some("a"), &["a"], msg("user", text("hi")))],
+            Some("a"),
+        );
+        assert_eq!(notes(&c), vec![(Some("a"), NoteReason::ParentCycle)]);
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].text, "hi");
+    }
+
+    #[test]
+    fn a_missing_parent_is_noted_on_the_orphan() {
+        let c = conv(
+            &[("a", Some("gone"), &[], msg("user", text("hi")))],
+            Some("a"),
+        );
+        assert_eq!(notes(&c), vec![(Some("a"), NoteReason::MissingParent)]);
+        assert_eq!(c.messages[0].ids, ["a"]);
+    }
+
+    #[test]
+    fn current_node_fallback_picks_the_newest_leaf() {
+        let old = with(msg("assistant", text("old")), "create_time", json!(100.0));
+        let new = with(msg("assistant", text("new")), "create_time", json!(200.0));
+        let inner = with(msg("user", text("q")), "create_time", json!(900.0));
+        let c = conv(
+            &[
+                ("root", None, &["q"], Value::Null),
+                ("q", Some("root"), &["new", "old", "ghost"], inner),
+                ("new", Some("q"), &[], new),
+                ("old", Some("q"), &[], old),
+            ],
+            Some("not-there"),
+        );
+        assert_eq!(
+            notes(&c),
+            vec![(Some("new"), NoteReason::CurrentNodeFallback)]
+        );
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(c.messages[1].text, "new");
+        assert_eq!(c.messages[1].alternatives, ["old"]);
+        assert_eq!(c.messages[1].selected_index, 0);
+        assert_eq!(skipped(&c), vec![(Some("ghost"), SkipReason::MissingNode)]);
+    }
+
+    #[test]
+    fn current_node_fallback_on_a_tie_takes_the_later_node_and_null_is_oldest() {
+        let a = with(msg("assistant", text("a")), "create_time", json!(5.0));
+        let b = with(msg("assistant", text("b")), "create_time", json!(5.0));
+        let n = msg("assistant", text("n"));
+        let c = conv(
+            &[
+                ("root", None, &["a", "b", "n"], Value::Null),
+                ("a", Some("root"), &[], a),
+                ("b", Some("root"), &[], b),
+                ("n", Some("root"), &[], n),
+            ],
+            None,
+        );
+        assert_eq!(
+            notes(&c),
+            vec![(Some("b"), NoteReason::CurrentNodeFallback)]
+        );
+        assert_eq!(c.messages[0].ids, ["b"]);
+    }
+
+    #[test]
+    fn current_node_fallback_without_a_leaf_takes_any_message() {
+        let a = with(msg("user", text("a")), "create_time", json!(1.0));
+        let b = with(msg("assistant", text("b")), "create_time", json!(2.0));
+        let c = conv(
+            &[("a", Some("b"), &["b"], a), ("b", Some("a"), &["a"], b)],
+            None,
+        );
+        assert_eq!(
+            notes(&c),
+            vec![
+                (Some("b"), NoteReason::CurrentNodeFallback),
+                (Some("b"), NoteReason::ParentCycle)
+            ]
+        );
+        assert_eq!(c.messages.len(), 2);
+    }
+
+    #[test]
+    fn a_tool_node_without_a_pending_call_adds_one_named_by_its_author() {
+        let tool = json!({
+            "author": {"role": "tool", "name": "dalle.text2im", "metadata": {}},
+            "create_time": null,
+            "content": {"content_type": "multimodal_text", "parts": [
+                {"content_type": "image_asset_pointer", "asset_pointer": "sediment://file_1",
+                 "size_bytes": 7},
+                "done"
+            ]},
+            "weight": 1.0,
+            "metadata": {"aggregate_result": {"status": "failed"}},
+            "recipient": "all"
+        });
+        let c = conv(
+            &[
+                ("u", None, &["t"], msg("user", text("draw"))),
+                ("t", Some("u"), &[], tool),
+            ],
+            Some("t"),
+        );
+        let m = &c.messages[1];
+        assert_eq!(m.role, Role::Assistant);
+        assert_eq!(m.text, "");
+        assert_eq!(m.ids, ["t"]);
+        assert_eq!(m.model.as_deref(), Some("gpt-4o"));
+        assert_eq!(
+            m.tool_calls,
+            vec![ToolCall {
+                id: None,
+                name: Some("dalle.text2im".to_string()),
+                input: Value::Null,
+                output: Some("done".to_string()),
+                is_error: true,
+            }]
+        );
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].kind, AttachmentKind::Image);
+        assert_eq!(m.attachments[0].reference.as_deref(), Some("file_1"));
+        assert_eq!(m.attachments[0].size, Some(7));
+    }
+
+    #[test]
+    fn an_unknown_tool_output_is_raw_and_leaves_the_call_pending() {
+        let call = with(
+            msg(
+                "assistant",
+                json!({"content_type": "code", "language": "unknown", "text": "1/0"}),
+            ),
+            "recipient",
+            json!("python"),
+        );
+        let odd = msg("tool", json!({"content_type": "mystery", "x": 1}));
+        let err = msg(
+            "tool",
+            json!({"content_type": "system_error", "name": "x", "text": "boom"}),
+        );
+        let c = conv(
+            &[
+                ("u", None, &["a"], msg("user", text("run it"))),
+                ("a", Some("u"), &["t1"], call),
+                ("t1", Some("a"), &["t2"], odd),
+                ("t2", Some("t1"), &[], err),
+            ],
+            Some("t2"),
+        );
+        let m = &c.messages[1];
+        assert_eq!(m.ids, ["a", "t1", "t2"]);
+        assert_eq!(m.tool_calls.len(), 1);
+        assert_eq!(m.tool_calls[0].name.as_deref(), Some("python"));
+        assert_eq!(m.tool_calls[0].input, json!("1/0"));
+        assert_eq!(m.tool_calls[0].output.as_deref(), Some("boom"));
+        assert!(m.tool_calls[0].is_error);
+        assert_eq!(m.raw.len(), 1);
+        assert_eq!(m.raw[0].kind, "mystery");
+        assert_eq!(m.raw[0].node.as_deref(), Some("t1"));
+        assert_eq!(m.raw[0].payload, json!({"content_type": "mystery", "x": 1}));
+        assert_eq!(notes(&c), vec![(Some("t1"), NoteReason::KeptRaw)]);
+    }
+
+    #[test]
+    fn an_empty_active_answer_does_not_promote_its_alternatives() {
+        let c = conv(
+            &[
+                ("u", None, &["alt", "a"], msg("user", text("q"))),
+                (
+                    "alt",
+                    Some("u"),
+                    &[],
+                    msg("assistant", text("older answer")),
+                ),
+                ("a", Some("u"), &[], msg("assistant", text(""))),
+            ],
+            Some("a"),
+        );
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(
+            skipped(&c),
+            vec![
+                (Some("a"), SkipReason::Empty),
+                (Some("alt"), SkipReason::InactiveBranch)
+            ]
+        );
+    }
+
+    #[test]
+    fn alternatives_follow_the_last_child_and_stop_before_a_user_node() {
+        let thought = msg(
+            "assistant",
+            json!({"content_type": "thoughts", "thoughts": [{"content": ""}]}),
+        );
+        let alt = with(
+            with(msg("assistant", text("alt text")), "create_time", json!(50)),
+            "metadata",
+            json!({"default_model_slug": "o3", "finish_details": {"type": "interrupted"}}),
+        );
+        let c = conv(
+            &[
+                ("u", None, &["x", "a", "y"], msg("user", text("q"))),
+                ("x", Some("u"), &["x2", "x1"], thought),
+                ("x1", Some("x"), &["x3"], alt),
+                (
+                    "x2",
+                    Some("x"),
+                    &[],
+                    msg("assistant", text("not the last child")),
+                ),
+                ("x3", Some("x1"), &[], msg("user", text("follow-up"))),
+                ("a", Some("u"), &[], msg("assistant", text("active"))),
+                ("y", Some("u"), &[], msg("assistant", text(""))),
+            ],
+            Some("a"),
+        );
+        let m = &c.messages[1];
+        assert_eq!(m.alternatives, ["alt text"]);
+        assert_eq!(m.selected_index, 1);
+        assert_eq!(
+            m.alternatives_detail,
+            vec![AlternativeDetail {
+                model: Some("o3".to_string()),
+                date: parse_time(Some(&json!(50))),
+                finish_reason: Some(FinishReason::Unknown),
+                ids: vec!["x1".to_string()],
+            }]
+        );
+        assert_eq!(skipped(&c), vec![(Some("y"), SkipReason::InactiveBranch)]);
+    }
+
+    #[test]
+    fn a_user_node_of_another_type_is_kept_raw() {
+        let odd = json!({"content_type": "tether_browsing_display", "result": "r"});
+        let c = conv(&[("u", None, &[], msg("user", odd.clone()))], Some("u"));
+        let m = &c.messages[0];
+        assert_eq!(m.text, "");
+        assert_eq!(m.raw.len(), 1);
+        assert_eq!(m.raw[0].kind, "tether_browsing_display");
+        assert_eq!(m.raw[0].payload, odd);
+        assert_eq!(notes(&c), vec![(Some("u"), NoteReason::KeptRaw)]);
+    }
+
+    #[test]
+    fn voice_parts_give_text_and_audio() {
+        let content = json!({"content_type": "multimodal_text", "parts": [
+            {"content_type": "audio_transcription", "text": "hello"},
+            {"content_type": "audio_asset_pointer", "asset_pointer": "sediment://file_a",
+             "size_bytes": 10},
+            {"content_type": "real_time_user_audio_video_asset_pointer", "frames": []},
+            "",
+            "there"
+        ]});
+        let c = conv(&[("u", None, &[], msg("user", content))], Some("u"));
+        let m = &c.messages[0];
+        assert_eq!(m.text, "hello\nthere");
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].kind, AttachmentKind::Audio);
+        assert_eq!(m.attachments[0].reference.as_deref(), Some("file_a"));
+        assert_eq!(m.raw.len(), 1);
+        assert_eq!(m.raw[0].kind, "real_time_user_audio_video_asset_pointer");
+    }
+
+    #[test]
+    fn skip_rules_apply_in_order() {
+        let hidden_system = with(
+            msg("system", text("x")),
+            "metadata",
+            json!({"is_visually_hidden_from_conversation": true}),
+        );
+        let weightless = with(msg("assistant", text("x")), "weight", json!(0));
+        let odd_role = msg("critic", text("x"));
+        let recap = msg(
+            "assistant",
+            json!({"content_type": "reasoning_recap", "content": "Thought for 2 seconds"}),
+        );
+        let memory = msg(
+            "assistant",
+            json!({"content_type": "model_editable_context", "model_set_context": "m"}),
+        );
+        let c = conv(
+            &[
+                ("s", None, &["w"], hidden_system),
+                ("w", Some("s"), &["o"], weightless),
+                ("o", Some("w"), &["r"], odd_role),
+                ("r", Some("o"), &["m"], recap),
+                ("m", Some("r"), &["sys"], memory),
+                ("sys", Some("m"), &[], msg("system", text("y"))),
+            ],
+            Some("sys"),
+        );
+        assert!(c.messages.is_empty());
+        assert_eq!(
+            skipped(&c),
+            vec![
+                (Some("m"), SkipReason::MemoryContext),
+                (Some("o"), SkipReason::UnknownRole),
+                (Some("r"), SkipReason::ReasoningRecap),
+                (Some("s"), SkipReason::Hidden),
+                (Some("sys"), SkipReason::System),
+                (Some("w"), SkipReason::Hidden),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_model_falls_back_to_the_node_then_the_conversation() {
+        let a = with(
+            msg("assistant", text("a")),
+            "metadata",
+            json!({"model_slug": "gpt-4", "finish_details": {"type": "max_tokens"}}),
+        );
+        let b = with(
+            msg("assistant", text("b")),
+            "metadata",
+            json!({"default_model_slug": "o1"}),
+        );
+        let c = conv(
+            &[
+                ("u", None, &["a"], msg("user", text("q"))),
+                ("a", Some("u"), &["b"], a),
+                ("b", Some("a"), &["u2"], b),
+                ("u2", Some("b"), &["c"], msg("user", text("q2"))),
+                ("c", Some("u2"), &[], msg("assistant", text("c"))),
+            ],
+            Some("c"),
+        );
+        assert_eq!(c.messages[1].text, "a\n\nb");
+        assert_eq!(c.messages[1].model.as_deref(), Some("gpt-4"));
+        assert_eq!(c.messages[1].finish_reason, Some(FinishReason::Length));
+        assert_eq!(c.messages[3].model.as_deref(), Some("gpt-4o"));
+        assert_eq!(c.messages[3].finish_reason, None);
+    }
+
+    #[test]
+    fn whole_conversation_skips() {
+        let not_object = conversation(&json!(3));
+        assert_eq!(not_object.title, None);
+        assert_eq!(skipped(&not_object), vec![(None, SkipReason::NotAnObject)]);
+        let no_mapping = conversation(&json!({"title": " ", "id": "x"}));
+        assert_eq!(no_mapping.title.as_deref(), Some("Conversation x"));
+        assert_eq!(no_mapping.id.as_deref(), Some("x"));
+        assert_eq!(skipped(&no_mapping), vec![(None, SkipReason::NoMapping)]);
+        let empty = conversation(&json!({
+            "title": "t",
+            "mapping": {"root": {"message": null, "parent": null, "children": []}}
+        }));
+        assert_eq!(skipped(&empty), vec![(None, SkipReason::EmptyConversation)]);
+        assert!(empty.is_skipped());
+    }
+
+    #[test]
+    fn shared_conversations_are_recognised() {
+        assert!(is_shared_conversations(
+            &json!({"id": "x", "title": "t", "is_anonymous": true})
+        ));
+        assert!(!is_shared_conversations(
+            &json!({"is_anonymous": true, "mapping": {}})
+        ));
+        assert!(!is_shared_conversations(&json!([1])));
+    }
 }

@@ -68,9 +68,11 @@ fn wanted(source: Source, name: &str) -> Option<u64> {
             _ => None,
         },
         Source::AiStudio => (!lower.starts_with('.')).then_some(0),
-        Source::GeminiCli => (lower.starts_with("session-")
-            && (lower.ends_with(".json") || lower.ends_with(".jsonl")))
-        .then_some(0),
+        Source::GeminiCli => {
+            let extension = Path::new(&lower).extension().and_then(|e| e.to_str());
+            (lower.starts_with("session-") && matches!(extension, Some("json" | "jsonl")))
+                .then_some(0)
+        }
     }
 }
 

@@ -379,7 +379,7 @@ impl<F: ArrayFormat> ArrayImport<F> {
                     self.finished = true;
                     return Some(Err(e));
                 }
-                Some(Ok(stream::Item::TooLarge { .. })) => {
+                Some(Ok(stream::Item::TooLarge)) => {
                     self.first = false;
                     return Some(Ok(too_large(None)));
                 }
@@ -395,11 +395,11 @@ impl<F: ArrayFormat> ArrayImport<F> {
                             return Some(Err(e));
                         }
                     };
-                    if std::mem::take(&mut self.first) {
-                        if let Err(e) = self.format.check_first(&value, &file) {
-                            self.finished = true;
-                            return Some(Err(e));
-                        }
+                    if std::mem::take(&mut self.first)
+                        && let Err(e) = self.format.check_first(&value, &file)
+                    {
+                        self.finished = true;
+                        return Some(Err(e));
                     }
                     if let Some(c) = self.format.element(value, index) {
                         return Some(Ok(c));
@@ -417,21 +417,42 @@ mod tests {
 
     #[test]
     fn offsets_count_the_byte_order_mark() {
-        let e = import_bytes(b"\xEF\xBB\xBF{\"chunkedPrompt\": ", "chat.json", Source::AiStudio, &Options::default())
-            .unwrap_err();
+        let e = import_bytes(
+            b"\xEF\xBB\xBF{\"chunkedPrompt\": ",
+            "chat.json",
+            Source::AiStudio,
+            &Options::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidJson);
         // serde_json places an early end at the last byte read: 17 past the mark.
         assert_eq!(e.offset(), Some(20));
-        let e = import_bytes(b"\xEF\xBB\xBF[{}, \xFF]", "c.json", Source::ChatGpt, &Options::default())
-            .unwrap_err();
-        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidEncoding, Some(8)));
+        let e = import_bytes(
+            b"\xEF\xBB\xBF[{}, \xFF]",
+            "c.json",
+            Source::ChatGpt,
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (ErrorKind::InvalidEncoding, Some(8))
+        );
     }
 
     #[test]
     fn a_conversation_over_the_cap_is_skipped_and_the_import_goes_on() {
-        let big = format!("[{{\"title\": \"{}\", \"mapping\": {{}}}}, 5]", "x".repeat(300));
-        let got = import_bytes(big.as_bytes(), "c.json", Source::ChatGpt, &Options::default().max_conversation_bytes(100))
-            .unwrap();
+        let big = format!(
+            "[{{\"title\": \"{}\", \"mapping\": {{}}}}, 5]",
+            "x".repeat(300)
+        );
+        let got = import_bytes(
+            big.as_bytes(),
+            "c.json",
+            Source::ChatGpt,
+            &Options::default().max_conversation_bytes(100),
+        )
+        .unwrap();
         assert_eq!(got.len(), 2);
         assert!(got[0].is_skipped());
         assert_eq!(got[0].skipped[0].reason, SkipReason::TooLarge);

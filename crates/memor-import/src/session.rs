@@ -77,10 +77,16 @@ impl Conversation {
         if let Some(created) = self.created {
             match to_date(created) {
                 Some(d) => session.update_date_created(d),
-                None => lost.push(Lost { message: None, kind: LostKind::DateUnknown }),
+                None => lost.push(Lost {
+                    message: None,
+                    kind: LostKind::DateUnknown,
+                }),
             }
         } else {
-            lost.push(Lost { message: None, kind: LostKind::DateUnknown });
+            lost.push(Lost {
+                message: None,
+                kind: LostKind::DateUnknown,
+            });
         }
         let mut pending: Option<Prompt> = None;
         for (i, m) in self.messages.iter().enumerate() {
@@ -95,10 +101,13 @@ impl Conversation {
                         p.update_role(CoreRole::System);
                     }
                     set_date(m.date, i, &mut lost, |d| p.update_date_created(d));
-                    if let Some(t) = m.tokens {
-                        if p.update_tokens(Some(Number::from(t))).is_err() {
-                            lost.push(Lost { message: Some(i), kind: LostKind::InvalidSetting });
-                        }
+                    if let Some(t) = m.tokens
+                        && p.update_tokens(Some(Number::from(t))).is_err()
+                    {
+                        lost.push(Lost {
+                            message: Some(i),
+                            kind: LostKind::InvalidSetting,
+                        });
                     }
                     if m.role == Role::System {
                         session.add_message(p, true, None);
@@ -120,7 +129,10 @@ impl Conversation {
                                 session.add_message(p, true, None);
                             }
                             if !m.alternatives.is_empty() {
-                                lost.push(Lost { message: Some(i), kind: LostKind::Alternatives });
+                                lost.push(Lost {
+                                    message: Some(i),
+                                    kind: LostKind::Alternatives,
+                                });
                             }
                             let active = candidates
                                 .into_iter()
@@ -145,7 +157,10 @@ fn candidates(m: &Message, i: usize, lost: &mut Vec<Lost>) -> Vec<Response> {
     let mut out = Vec::with_capacity(m.alternatives.len() + 1);
     let active = m.selected_index.min(m.alternatives.len());
     let mut alternatives = m.alternatives.iter().zip(
-        m.alternatives_detail.iter().map(Some).chain(std::iter::repeat(None)),
+        m.alternatives_detail
+            .iter()
+            .map(Some)
+            .chain(std::iter::repeat(None)),
     );
     for slot in 0..=m.alternatives.len() {
         if slot == active {
@@ -162,7 +177,10 @@ fn candidates(m: &Message, i: usize, lost: &mut Vec<Lost>) -> Vec<Response> {
             set_date(detail.date, i, lost, |d| r.update_date_created(d));
             r.update_finish_reason(detail.finish_reason.map(finish));
             if !detail.ids.is_empty() {
-                lost.push(Lost { message: Some(i), kind: LostKind::Ids });
+                lost.push(Lost {
+                    message: Some(i),
+                    kind: LostKind::Ids,
+                });
             }
             out.push(r);
         }
@@ -172,27 +190,40 @@ fn candidates(m: &Message, i: usize, lost: &mut Vec<Lost>) -> Vec<Response> {
 
 fn settings(r: &mut Response, m: &Message, i: usize, lost: &mut Vec<Lost>) {
     let ok = [
-        m.tokens.is_none_or(|t| r.update_tokens(Some(Number::from(t))).is_ok()),
-        m.temperature.is_none_or(|t| r.update_temperature(Some(Number::from(t))).is_ok()),
-        m.top_p.is_none_or(|t| r.update_top_p(Some(Number::from(t))).is_ok()),
-        m.top_k.is_none_or(|t| r.update_top_k(Some(Number::from(t))).is_ok()),
+        m.tokens
+            .is_none_or(|t| r.update_tokens(Some(Number::from(t))).is_ok()),
+        m.temperature
+            .is_none_or(|t| r.update_temperature(Some(Number::from(t))).is_ok()),
+        m.top_p
+            .is_none_or(|t| r.update_top_p(Some(Number::from(t))).is_ok()),
+        m.top_k
+            .is_none_or(|t| r.update_top_k(Some(Number::from(t))).is_ok()),
     ];
     if ok.contains(&false) {
-        lost.push(Lost { message: Some(i), kind: LostKind::InvalidSetting });
+        lost.push(Lost {
+            message: Some(i),
+            kind: LostKind::InvalidSetting,
+        });
     }
 }
 
 fn set_model(r: &mut Response, model: Option<&str>, i: usize, lost: &mut Vec<Lost>) {
     match model {
         Some(model) => r.update_model(model),
-        None => lost.push(Lost { message: Some(i), kind: LostKind::ModelUnknown }),
+        None => lost.push(Lost {
+            message: Some(i),
+            kind: LostKind::ModelUnknown,
+        }),
     }
 }
 
 fn set_date(date: Option<Timestamp>, i: usize, lost: &mut Vec<Lost>, set: impl FnOnce(Date)) {
     match date.and_then(to_date) {
         Some(d) => set(d),
-        None => lost.push(Lost { message: Some(i), kind: LostKind::DateUnknown }),
+        None => lost.push(Lost {
+            message: Some(i),
+            kind: LostKind::DateUnknown,
+        }),
     }
 }
 
@@ -222,7 +253,10 @@ fn note_extras(m: &Message, i: usize, lost: &mut Vec<Lost>) {
     ];
     for (present, kind) in checks {
         if present {
-            lost.push(Lost { message: Some(i), kind });
+            lost.push(Lost {
+                message: Some(i),
+                kind,
+            });
         }
     }
 }
@@ -231,7 +265,7 @@ fn note_extras(m: &Message, i: usize, lost: &mut Vec<Lost>) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::model::{AlternativeDetail, Skipped, SkipReason};
+    use crate::model::{AlternativeDetail, SkipReason, Skipped};
 
     fn at(s: &str) -> Option<Timestamp> {
         crate::util::parse_iso(s)
@@ -244,7 +278,10 @@ mod tests {
         let mut answer = Message::new(Role::Assistant, "A2");
         answer.alternatives = vec!["A1".into(), "A3".into()];
         answer.alternatives_detail = vec![
-            AlternativeDetail { model: Some("m1".into()), ..AlternativeDetail::default() },
+            AlternativeDetail {
+                model: Some("m1".into()),
+                ..AlternativeDetail::default()
+            },
             AlternativeDetail::default(),
         ];
         answer.selected_index = 1;
@@ -260,23 +297,41 @@ mod tests {
         };
         let (s, lost) = c.to_session().unwrap();
         assert_eq!(s.title(), Some("T"));
-        assert_eq!(s.date_created().to_memor_string(), "2024-01-02 03:04:00 +0000");
+        assert_eq!(
+            s.date_created().to_memor_string(),
+            "2024-01-02 03:04:00 +0000"
+        );
         assert_eq!(s.messages().len(), 2);
         assert_eq!(s.messages()[0].role(), CoreRole::System);
         let p = s.messages()[1].as_prompt().unwrap();
-        assert_eq!(p.date_created().to_memor_string(), "2024-01-02 03:04:05 +0000");
+        assert_eq!(
+            p.date_created().to_memor_string(),
+            "2024-01-02 03:04:05 +0000"
+        );
         let texts: Vec<_> = p.responses().iter().map(Response::message).collect();
         assert_eq!(texts, ["A1", "A2", "A3"]);
         let r = p.selected_response().unwrap();
         assert_eq!(r.message(), "A2");
         assert_eq!(r.model(), "m2");
         assert_eq!(r.finish_reason(), Some(&CoreFinish::Length));
-        assert_eq!(r.date_created().to_memor_string(), "2024-01-02 03:04:06 +0000");
+        assert_eq!(
+            r.date_created().to_memor_string(),
+            "2024-01-02 03:04:06 +0000"
+        );
         assert_eq!(p.responses()[0].model(), "m1");
         // The third candidate has no model or date; the system and user messages no date.
-        assert!(lost.contains(&Lost { message: Some(2), kind: LostKind::ModelUnknown }));
-        assert!(lost.contains(&Lost { message: Some(0), kind: LostKind::DateUnknown }));
-        assert!(!lost.contains(&Lost { message: None, kind: LostKind::DateUnknown }));
+        assert!(lost.contains(&Lost {
+            message: Some(2),
+            kind: LostKind::ModelUnknown
+        }));
+        assert!(lost.contains(&Lost {
+            message: Some(0),
+            kind: LostKind::DateUnknown
+        }));
+        assert!(!lost.contains(&Lost {
+            message: None,
+            kind: LostKind::DateUnknown
+        }));
     }
 
     #[test]
@@ -284,20 +339,32 @@ mod tests {
         let mut a = Message::new(Role::Assistant, "hello");
         a.reasoning = Some("thinking".into());
         a.alternatives = vec!["hi".into()];
-        let c = Conversation { messages: vec![a, Message::new(Role::User, "Q")], ..Conversation::default() };
+        let c = Conversation {
+            messages: vec![a, Message::new(Role::User, "Q")],
+            ..Conversation::default()
+        };
         let (s, lost) = c.to_session().unwrap();
         assert_eq!(s.messages().len(), 2);
         assert_eq!(s.messages()[0].as_response().unwrap().message(), "hello");
         assert!(s.messages()[1].as_prompt().unwrap().responses().is_empty());
         for kind in [LostKind::Reasoning, LostKind::Alternatives] {
-            assert!(lost.contains(&Lost { message: Some(0), kind }), "{kind}");
+            assert!(
+                lost.contains(&Lost {
+                    message: Some(0),
+                    kind
+                }),
+                "{kind}"
+            );
         }
     }
 
     #[test]
     fn skipped_conversations_give_no_session() {
         let c = Conversation {
-            skipped: vec![Skipped { node: None, reason: SkipReason::TooLarge }],
+            skipped: vec![Skipped {
+                node: None,
+                reason: SkipReason::TooLarge,
+            }],
             ..Conversation::default()
         };
         assert!(c.to_session().is_none());

@@ -19,8 +19,8 @@ pub(crate) enum Item<'a> {
         offset: u64,
         index: usize,
     },
-    /// An element over the cap, skipped whole.
-    TooLarge { offset: u64, index: usize },
+    /// An element over the cap, skipped whole (never held in memory).
+    TooLarge,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -82,22 +82,18 @@ impl<R: Read> ArrayStream<R> {
         if s.buf.starts_with(b"\xEF\xBB\xBF") {
             s.pos = 3;
         }
-        match s.peek_non_ws()? {
-            Some(b'[') => {
-                s.pos += 1;
-                Ok(Ok(s))
-            }
-            _ => {
-                let offset = s.offset(s.pos);
-                let mut bytes = s.buf.split_off(s.pos);
-                let limit = (cap as u64).saturating_add(1);
-                (&mut s.reader)
-                    .take(limit)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| Error::io(&s.file, e))?;
-                Ok(Err(NotArray::Other { bytes, offset }))
-            }
+        if s.peek_non_ws()? == Some(b'[') {
+            s.pos += 1;
+            return Ok(Ok(s));
         }
+        let offset = s.offset(s.pos);
+        let mut bytes = s.buf.split_off(s.pos);
+        let limit = (cap as u64).saturating_add(1);
+        (&mut s.reader)
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(&s.file, e))?;
+        Ok(Err(NotArray::Other { bytes, offset }))
     }
 
     /// The file being read.
@@ -170,9 +166,7 @@ impl<R: Read> ArrayStream<R> {
     pub(crate) fn next_item(&mut self) -> Option<Result<Item<'_>, Error>> {
         match self.advance() {
             Ok(None) => None,
-            Ok(Some(Extent::Skipped { offset, index })) => {
-                Some(Ok(Item::TooLarge { offset, index }))
-            }
+            Ok(Some(Extent::Skipped)) => Some(Ok(Item::TooLarge)),
             Ok(Some(Extent::Kept { start, end, index })) => {
                 let offset = self.offset(start);
                 let bytes = self.buf.get(start..end).unwrap_or_default();
@@ -231,7 +225,6 @@ impl<R: Read> ArrayStream<R> {
         let index = self.index;
         self.index += 1;
         let mut start = self.pos;
-        let start_offset = self.offset(start);
         let mut scan = Scan::default();
         let mut at = 0;
         let mut skipping = false;
@@ -239,10 +232,7 @@ impl<R: Read> ArrayStream<R> {
             if let Some(end) = scan.run(self.buf.get(start..).unwrap_or_default(), &mut at) {
                 self.pos = start + end;
                 if skipping || end > self.cap {
-                    return Ok(Some(Extent::Skipped {
-                        offset: start_offset,
-                        index,
-                    }));
+                    return Ok(Some(Extent::Skipped));
                 }
                 return Ok(Some(Extent::Kept {
                     start,
@@ -285,10 +275,7 @@ enum Extent {
         end: usize,
         index: usize,
     },
-    Skipped {
-        offset: u64,
-        index: usize,
-    },
+    Skipped,
 }
 
 impl Scan {
@@ -309,16 +296,14 @@ impl Scan {
         loop {
             if self.scalar {
                 let rest = buf.get(i..).unwrap_or_default();
-                match rest
+                let end = rest
                     .iter()
-                    .position(|b| matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'))
-                {
-                    Some(p) => return Some(i + p),
-                    None => {
-                        *at = buf.len();
-                        return None;
-                    }
+                    .position(|b| matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'));
+                if let Some(p) = end {
+                    return Some(i + p);
                 }
+                *at = buf.len();
+                return None;
             }
             if self.in_string {
                 if self.escape {
@@ -330,21 +315,17 @@ impl Scan {
                     i += 1;
                 }
                 let rest = buf.get(i..).unwrap_or_default();
-                match memchr::memchr2(b'"', b'\\', rest) {
-                    Some(p) => {
-                        i += p + 1;
-                        if rest.get(p) == Some(&b'\\') {
-                            self.escape = true;
-                        } else {
-                            self.in_string = false;
-                            if self.depth == 0 {
-                                return Some(i);
-                            }
-                        }
-                    }
-                    None => {
-                        *at = buf.len();
-                        return None;
+                let Some(p) = memchr::memchr2(b'"', b'\\', rest) else {
+                    *at = buf.len();
+                    return None;
+                };
+                i += p + 1;
+                if rest.get(p) == Some(&b'\\') {
+                    self.escape = true;
+                } else {
+                    self.in_string = false;
+                    if self.depth == 0 {
+                        return Some(i);
                     }
                 }
                 continue;
@@ -432,7 +413,7 @@ mod tests {
         while let Some(item) = s.next_item() {
             match item? {
                 Item::Element { text, .. } => out.push(text.to_string()),
-                Item::TooLarge { index, .. } => out.push(format!("<too large {index}>")),
+                Item::TooLarge => out.push("<too large>".to_string()),
             }
         }
         Ok(out)
@@ -478,7 +459,7 @@ mod tests {
     fn elements_over_the_cap_are_skipped_and_reading_goes_on() {
         let big = format!("[{{\"a\": \"{}\"}}, {{\"b\": 1}}]", "x".repeat(3 * CHUNK));
         let got = elements(big.as_bytes(), CHUNK).unwrap();
-        assert_eq!(got, ["<too large 0>", "{\"b\": 1}"]);
+        assert_eq!(got, ["<too large>", "{\"b\": 1}"]);
     }
 
     #[test]
