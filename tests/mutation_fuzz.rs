@@ -4,7 +4,8 @@
 //! `cargo test --release --test mutation_fuzz -- --ignored --nocapture` (at least 1,000,000
 //! inputs, `MEMOR_FUZZ_INPUTS` to change it). Inputs are mutations (truncations, byte flips,
 //! insertions of JSON and template tokens, deletions, deep nesting, huge numbers, lone surrogate
-//! escapes, invalid UTF-8) of the conformance corpus's own files and templates.
+//! escapes, invalid UTF-8) of the conformance corpus's own files, templates, provider payloads
+//! and chat exports (every importer).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -148,11 +149,39 @@ const XML: &[&str] = &[
     "<ns:a xmlns:ns='u'><ns:b>t</ns:b></ns:a>",
 ];
 
+/// The exports of the import corpus: (source, file name, bytes).
+fn import_seeds() -> Vec<(memor_import::Source, String, Vec<u8>)> {
+    use std::str::FromStr;
+    let root = conformance_dir().join("imports");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).expect("the imports folder exists") {
+        let dir = dir.unwrap().path();
+        let Some(source) = dir
+            .file_name()
+            .and_then(|n| memor_import::Source::from_str(&n.to_string_lossy()).ok())
+        else {
+            continue;
+        };
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with(".expect.json") {
+                out.push((source, name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    assert!(!out.is_empty(), "no export found");
+    out
+}
+
 /// Runs `n` mutated inputs; returns how many each entry point saw.
-fn run(n: usize) -> [usize; 5] {
+fn run(n: usize) -> [usize; 6] {
     let (files, templates) = seeds();
+    let exports = import_seeds();
+    let import_options = memor_import::Options::default();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut counts = [0usize; 5];
+    let mut counts = [0usize; 6];
     let ctx = memor_core::json::parse(r#"{"x": 1, "a": [2.5, "s"], "w": 5, "name": "Ada", "big": 123456789012345678901234567890}"#)
         .unwrap();
     let memor_core::json::PyValue::Dict(ctx) = ctx else {
@@ -177,7 +206,7 @@ fn run(n: usize) -> [usize; 5] {
         .collect();
     assert!(!payloads.is_empty(), "no corpus session renders");
     for i in 0..n {
-        let which = i % 5;
+        let which = i % 6;
         let outcome = catch_unwind(AssertUnwindSafe(|| match which {
             0 => {
                 let seed = &templates[rng.below(templates.len())];
@@ -201,6 +230,31 @@ fn run(n: usize) -> [usize; 5] {
                     // Files are read through `Object::load`, which refuses invalid UTF-8 with
                     // its offset; the text loaders take `&str`.
                     Err(e) => assert!(e.valid_up_to() <= input.len()),
+                }
+                true
+            }
+            5 => {
+                // Every importer, on mutated exports; sessions are built from what imports.
+                let (source, name, seed) = &exports[rng.below(exports.len())];
+                let input = mutate(&mut rng, seed);
+                match memor_import::import_bytes(&input, name, *source, &import_options) {
+                    Ok(conversations) => {
+                        for c in &conversations {
+                            let _ = c.to_session();
+                        }
+                    }
+                    Err(e) => {
+                        assert!(e.to_string().contains(name.as_str()), "{e}");
+                        if matches!(
+                            e.kind(),
+                            memor_import::ErrorKind::InvalidJson
+                                | memor_import::ErrorKind::InvalidEncoding
+                        ) && !name.ends_with(".jsonl")
+                        {
+                            let offset = e.offset().unwrap_or_else(|| panic!("no offset: {e}"));
+                            assert!(offset <= input.len() as u64, "{e}");
+                        }
+                    }
                 }
                 true
             }
@@ -259,7 +313,7 @@ fn run(n: usize) -> [usize; 5] {
 
 #[test]
 fn quick_pass() {
-    let counts = run(4_000);
+    let counts = run(6_000);
     assert!(counts.iter().all(|&c| c > 0));
 }
 
@@ -274,11 +328,12 @@ fn million_inputs() {
     let counts = run(n);
     println!(
         "mutation fuzz: {n} inputs in {:.1?} (templates {}, memor files {}, provider payloads {}, \
-         Jinja/regex/XML sources {}), 0 panics",
+         Jinja/regex/XML sources {}, chat exports {}), 0 panics",
         started.elapsed(),
         counts[0],
         counts[1] + counts[2],
         counts[3],
-        counts[4]
+        counts[4],
+        counts[5]
     );
 }
