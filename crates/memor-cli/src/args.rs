@@ -25,7 +25,9 @@ Examples:
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Render a memor session, prompt or response file for a target; the payload goes to stdout.
-    #[command(after_help = "Example:\n  memor render session.json --to anthropic --model claude-sonnet-4-5 --max-tokens 1024")]
+    #[command(
+        after_help = "Example:\n  memor render session.json --to anthropic --model claude-sonnet-4-5 --max-tokens 1024"
+    )]
     Render {
         /// The memor file.
         file: PathBuf,
@@ -42,7 +44,9 @@ pub(crate) enum Command {
         pin: Vec<usize>,
     },
     /// Read a provider payload, and render it for another target or save it as a memor session.
-    #[command(after_help = "Example:\n  memor convert request.json --from openai --to anthropic --save session.json")]
+    #[command(
+        after_help = "Example:\n  memor convert request.json --from openai --to anthropic --save session.json"
+    )]
     Convert {
         /// The payload file (JSON).
         file: PathBuf,
@@ -57,7 +61,9 @@ pub(crate) enum Command {
         target: OptionalTarget,
     },
     /// Import a chat-product export: one memor file per conversation in `--out`.
-    #[command(after_help = "Example:\n  memor import chatgpt-export.zip --from chatgpt --out sessions/")]
+    #[command(
+        after_help = "Example:\n  memor import chatgpt-export.zip --from chatgpt --out sessions/"
+    )]
     Import {
         /// The export: a file, a folder or a `.zip`.
         export: PathBuf,
@@ -82,7 +88,7 @@ pub(crate) enum Command {
         /// Count exactly with this model's tokenizer (OpenAI models).
         #[arg(long, value_name = "M", conflicts_with = "estimator")]
         model: Option<String>,
-        /// Estimate with one of memor's estimators: universal, openai_gpt_3_5, openai_gpt_4.
+        /// Estimate with one of memor's estimators: `universal`, `openai_gpt_3_5`, `openai_gpt_4`.
         #[arg(long, value_name = "NAME")]
         estimator: Option<String>,
         /// Count the payload for this target (default `openai`).
@@ -119,7 +125,9 @@ pub(crate) enum Command {
     },
     /// Write a session as a table (memor's `to_dataframe` columns) in Arrow IPC or Parquet.
     #[cfg(feature = "table")]
-    #[command(after_help = "Example:\n  memor export session.json --format parquet --out session.parquet")]
+    #[command(
+        after_help = "Example:\n  memor export session.json --format parquet --out session.parquet"
+    )]
     Export {
         /// The memor session file.
         file: PathBuf,

@@ -15,7 +15,13 @@ use crate::output::{Failure, Result, print, print_json};
 /// Runs the command.
 pub(crate) fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Render { file, target, budget, reserve, pin } => {
+        Command::Render {
+            file,
+            target,
+            budget,
+            reserve,
+            pin,
+        } => {
             let t = find_target(&target.to)?;
             let session = load_session(&file)?;
             let options = render_options(&target.options);
@@ -26,18 +32,37 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             let rendered = t.render(&session, &options).map_err(Failure::input)?;
             emit(&rendered, target.options.pretty)
         }
-        Command::Convert { file, from, save, target } => {
-            convert(&file, &from, save.as_deref(), target.to.as_deref(), &target.options)
-        }
-        Command::Import { export, from, out, max_conversation_bytes, verbose } => {
-            import(&export, &from, &out, max_conversation_bytes, verbose)
-        }
-        Command::Tokens { file, model, estimator, to } => {
-            tokens(&file, model.as_deref(), estimator.as_deref(), to.as_deref())
-        }
-        Command::Search { file, query, regex, case_sensitive } => {
-            search(&file, &query, regex, case_sensitive)
-        }
+        Command::Convert {
+            file,
+            from,
+            save,
+            target,
+        } => convert(
+            &file,
+            &from,
+            save.as_deref(),
+            target.to.as_deref(),
+            &target.options,
+        ),
+        Command::Import {
+            export,
+            from,
+            out,
+            max_conversation_bytes,
+            verbose,
+        } => import(&export, &from, &out, max_conversation_bytes, verbose),
+        Command::Tokens {
+            file,
+            model,
+            estimator,
+            to,
+        } => tokens(&file, model.as_deref(), estimator.as_deref(), to.as_deref()),
+        Command::Search {
+            file,
+            query,
+            regex,
+            case_sensitive,
+        } => search(&file, &query, regex, case_sensitive),
         Command::Check { payload, target } => check(&payload, &target),
         Command::Show { file } => show(&file),
         #[cfg(feature = "table")]
@@ -51,7 +76,9 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         #[cfg(feature = "table")]
         Command::ImportTable { table, out, title } => {
             let session = crate::table::import(&table, title)?;
-            session.save(&out).map_err(|e| Failure::input(format!("{}: {e}", out.display())))?;
+            session
+                .save(&out)
+                .map_err(|e| Failure::input(format!("{}: {e}", out.display())))?;
             eprintln!("wrote {} messages to {}", session.len(), out.display());
             Ok(())
         }
@@ -61,8 +88,14 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
 /// The built-in target named `name`; an unknown name is a usage error listing the known ones.
 fn find_target(name: &str) -> Result<Box<dyn Target>> {
     memor_render::target(name).ok_or_else(|| {
-        let known: Vec<String> = memor_render::targets().iter().map(|t| t.name().to_owned()).collect();
-        Failure::usage(format!("unknown target `{name}` (known: {})", known.join(", ")))
+        let known: Vec<String> = memor_render::targets()
+            .iter()
+            .map(|t| t.name().to_owned())
+            .collect();
+        Failure::usage(format!(
+            "unknown target `{name}` (known: {})",
+            known.join(", ")
+        ))
     })
 }
 
@@ -102,7 +135,8 @@ fn load_object(path: &Path) -> Result<Object> {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|e| {
         Failure::input(format!(
             "{}: not UTF-8 at byte {}",
@@ -130,10 +164,10 @@ fn emit(rendered: &Rendered, pretty: bool) -> Result<()> {
         Payload::Text(text) => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Failure::input(format!("cannot write to stdout: {e}")));
-                }
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(Failure::input(format!("cannot write to stdout: {e}")));
             }
         }
         Payload::Json(value) if pretty => print_json(value, true)?,
@@ -187,12 +221,12 @@ fn convert(
     }
     match target {
         Some(t) => {
-            let rendered = t.render(&parsed.session, &render_options(options)).map_err(Failure::input)?;
+            let rendered = t
+                .render(&parsed.session, &render_options(options))
+                .map_err(Failure::input)?;
             emit(&rendered, options.pretty)
         }
-        None if save.is_none() => {
-            print(&parsed.session.to_json().map_err(Failure::input)?)
-        }
+        None if save.is_none() => print(&parsed.session.to_json().map_err(Failure::input)?),
         None => Ok(()),
     }
 }
@@ -202,11 +236,21 @@ fn file_stem(id: Option<&str>, position: usize) -> String {
     let safe: String = id
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(100)
         .collect();
     let safe = safe.trim_start_matches('.');
-    if safe.is_empty() { format!("conversation-{position:05}") } else { safe.to_owned() }
+    if safe.is_empty() {
+        format!("conversation-{position:05}")
+    } else {
+        safe.to_owned()
+    }
 }
 
 fn import(
@@ -249,15 +293,27 @@ fn import(
             }
         };
         if verbose {
-            let label = conversation.id.as_deref().or(conversation.title.as_deref()).unwrap_or("?");
+            let label = conversation
+                .id
+                .as_deref()
+                .or(conversation.title.as_deref())
+                .unwrap_or("?");
             for s in &conversation.skipped {
                 progress.suspend(|| {
-                    eprintln!("skipped: {label}: {} ({})", s.node.as_deref().unwrap_or("conversation"), s.reason);
+                    eprintln!(
+                        "skipped: {label}: {} ({})",
+                        s.node.as_deref().unwrap_or("conversation"),
+                        s.reason
+                    );
                 });
             }
             for n in &conversation.notes {
                 progress.suspend(|| {
-                    eprintln!("note: {label}: {} ({})", n.node.as_deref().unwrap_or("conversation"), n.reason);
+                    eprintln!(
+                        "note: {label}: {} ({})",
+                        n.node.as_deref().unwrap_or("conversation"),
+                        n.reason
+                    );
                 });
             }
         }
@@ -272,7 +328,9 @@ fn import(
             n += 1;
         }
         let path = out.join(format!("{stem}.json"));
-        session.save(&path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        session
+            .save(&path)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         written.push(json!({
             "file": path.display().to_string(),
             "title": conversation.title,
@@ -296,14 +354,22 @@ fn import(
     }
 }
 
-fn tokens(file: &Path, model: Option<&str>, estimator: Option<&str>, to: Option<&str>) -> Result<()> {
+fn tokens(
+    file: &Path,
+    model: Option<&str>,
+    estimator: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
     let session = load_session(file)?;
     let name = estimator.unwrap_or("universal");
     let method = memor_core::estimate::Estimator::from_str(&name.to_ascii_uppercase())
         .map_err(|e| Failure::usage(format!("unknown estimator `{}`", e.name())))?;
     let _ = (model, to);
     let text = session.render_string().map_err(Failure::input)?;
-    print_json(&json!({"tokens": method.estimate(&text), "kind": "estimate", "method": name}), false)
+    print_json(
+        &json!({"tokens": method.estimate(&text), "kind": "estimate", "method": name}),
+        false,
+    )
 }
 
 fn search(file: &Path, query: &str, regex: bool, case_sensitive: bool) -> Result<()> {
@@ -314,7 +380,13 @@ fn search(file: &Path, query: &str, regex: bool, case_sensitive: bool) -> Result
     let matches: Vec<Value> = found
         .iter()
         .filter_map(|&i| session.get_message(i).map(|m| (i, m)))
-        .map(|(i, m)| describe(i, m, session.messages_status().get(i).copied().unwrap_or(false)))
+        .map(|(i, m)| {
+            describe(
+                i,
+                m,
+                session.messages_status().get(i).copied().unwrap_or(false),
+            )
+        })
         .collect();
     print_json(&Value::Array(matches), false)
 }
@@ -329,7 +401,8 @@ fn check(path: &Path, name: &str) -> Result<()> {
     } else if matches!(name, "dictionary" | "items") {
         let text = read_text(path)?;
         Payload::Python(
-            memor_core::json::parse(&text).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?,
+            memor_core::json::parse(&text)
+                .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?,
         )
     } else {
         Payload::Json(read_json(path)?)
@@ -339,7 +412,10 @@ fn check(path: &Path, name: &str) -> Result<()> {
         .iter()
         .map(|v| json!({"index": v.index, "rule": v.rule, "message": v.message}))
         .collect();
-    print_json(&json!({"target": name, "valid": violations.is_empty(), "violations": list}), false)?;
+    print_json(
+        &json!({"target": name, "valid": violations.is_empty(), "violations": list}),
+        false,
+    )?;
     if violations.is_empty() {
         Ok(())
     } else {
@@ -356,7 +432,9 @@ fn check(path: &Path, name: &str) -> Result<()> {
 
 /// One message in a listing: index, type, role, enabled, id and text.
 fn describe(index: usize, message: &Message, enabled: bool) -> Value {
-    let text = message.render_string().map(std::borrow::Cow::into_owned).unwrap_or_else(|_| message.message().to_owned());
+    let text = message
+        .render_string()
+        .map_or_else(|_| message.message().to_owned(), std::borrow::Cow::into_owned);
     let mut v = json!({
         "index": index,
         "type": message.type_name(),

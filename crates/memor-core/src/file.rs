@@ -57,11 +57,22 @@ pub fn write_atomic_with(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".memor-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(path, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".memor-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // A new file gets the mode any new file gets (0o666 less the umask), not the private
+        // mode of temporary files.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(path, e))?;
+    // A file being replaced keeps its permissions.
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| Error::io(path, e))?;
+    }
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp);
     write(&mut buffered).map_err(|e| Error::io(path, e))?;
     let tmp = buffered

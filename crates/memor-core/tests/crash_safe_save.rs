@@ -104,3 +104,24 @@ fn sigkill_during_save_leaves_old_or_new_file() {
     let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(leftovers >= 3);
 }
+
+/// Saved files get the permissions of any new file (not the private mode of temporary files),
+/// and a replaced file keeps its own.
+#[cfg(unix)]
+#[test]
+fn saves_keep_ordinary_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(&plain, "x").unwrap();
+    let expected = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+
+    let saved = dir.path().join("session.json");
+    let session = Session::new(Some("modes".into()));
+    session.save(&saved).unwrap();
+    assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, expected);
+
+    std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o640)).unwrap();
+    session.save(&saved).unwrap();
+    assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, 0o640);
+}
