@@ -10,7 +10,9 @@
 //! - [`presets`] ([`memor-presets`](memor_presets)): memor's 56 preset templates and its model
 //!   catalog;
 //! - [`render`] ([`memor-render`](memor_render)): sessions rendered for memor's formats, provider
-//!   APIs and chat templates, with reports, validators and payload parsing;
+//!   APIs and chat templates, with reports, validators and payload parsing; token counts that
+//!   say whether they are exact or estimated (`render::tokens`, exact with the `tiktoken`
+//!   feature) and sessions fitted to a token budget (`render::fit`);
 //! - [`import`] ([`memor-import`](memor_import)): ChatGPT, Claude.ai, Gemini, AI Studio and
 //!   Gemini CLI exports brought in as sessions.
 //!

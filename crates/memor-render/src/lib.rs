@@ -8,6 +8,10 @@
 //! Built-in targets are listed by [`targets`] and found by name with [`target`]. Anyone can add
 //! one by implementing [`Target`].
 //!
+//! [`tokens`] counts what a target sends, each count saying whether it is exact (under an OpenAI
+//! encoding, with the `tiktoken` feature) or an estimate; [`fit`](mod@fit) chooses the messages that
+//! fit a model's context, leaving room for the reply.
+//!
 //! ```
 //! use memor_core::{Prompt, Response, Session};
 //! use memor_render::{RenderOptions, target};
@@ -25,11 +29,13 @@
 //! # Ok::<(), memor_render::Error>(())
 //! ```
 
+pub mod fit;
 mod memor_formats;
 mod parse;
 mod providers;
 mod report;
 mod templates;
+pub mod tokens;
 
 use memor_core::json::PyValue;
 use memor_core::{Message, Session};
@@ -228,3 +234,8 @@ pub(crate) fn enabled_texts(session: &Session) -> Result<Vec<(usize, &Message, S
         })
         .collect()
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

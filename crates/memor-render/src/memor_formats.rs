@@ -86,8 +86,12 @@ impl Target for Text {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenAi;
 
-fn openai_turn(message: &Message, text: &str) -> Value {
-    json!({"role": message.role().as_str(), "content": text})
+/// `{"role", "content"}`, taking the text without copying it.
+fn openai_turn(message: &Message, text: String) -> Value {
+    let mut turn = serde_json::Map::with_capacity(2);
+    turn.insert("role".to_owned(), Value::String(message.role().as_str().to_owned()));
+    turn.insert("content".to_owned(), Value::String(text));
+    Value::Object(turn)
 }
 
 impl Target for OpenAi {
@@ -97,7 +101,7 @@ impl Target for OpenAi {
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
         let (texts, warnings) = texts_and_warnings(session)?;
-        let turns = texts.iter().map(|(m, t)| openai_turn(m, t)).collect();
+        let turns = texts.into_iter().map(|(m, t)| openai_turn(m, t)).collect();
         Ok(Rendered {
             payload: Payload::Json(Value::Array(turns)),
             report: masked(session),
@@ -108,7 +112,7 @@ impl Target for OpenAi {
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
         let warnings = message_warning(message).into_iter().collect();
         Ok(Rendered {
-            payload: Payload::Json(openai_turn(message, &message_text(message, 0)?)),
+            payload: Payload::Json(openai_turn(message, message_text(message, 0)?)),
             report: Report::default(),
             warnings,
         })
