@@ -5,7 +5,10 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::str::FromStr;
 
+use memor_core::estimate::Estimator;
 use memor_core::{Message, Object, Session};
+use memor_render::fit::FitOptions;
+use memor_render::tokens::{CountKind, Counter};
 use memor_render::{Format, Payload, RenderOptions, Rendered, Target};
 use serde_json::{Value, json};
 
@@ -26,7 +29,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             let session = load_session(&file)?;
             let options = render_options(&target.options);
             let session = match budget {
-                Some(budget) => fit(session, t.as_ref(), &options, budget, reserve, &pin)?,
+                Some(budget) => fit(&session, t.as_ref(), &options, budget, reserve, &pin)?,
                 None => session,
             };
             let rendered = t.render(&session, &options).map_err(Failure::input)?;
@@ -182,16 +185,44 @@ fn emit(rendered: &Rendered, pretty: bool) -> Result<()> {
     Ok(())
 }
 
+/// The counter for `model`: exact under its OpenAI encoding when known (and built with the
+/// `tiktoken` feature), else memor's UNIVERSAL estimate; without a model, the estimate.
+fn counter_for(model: Option<&str>) -> Counter {
+    match model {
+        Some(m) => Counter::for_model(m, Estimator::Universal),
+        None => Counter::estimate(Estimator::Universal),
+    }
+}
+
+fn kind_json(kind: CountKind) -> Value {
+    match kind {
+        CountKind::Exact { encoding } => json!({"kind": "exact", "encoding": encoding.name()}),
+        CountKind::Estimate { method } => json!({"kind": "estimate", "method": method.to_string()}),
+    }
+}
+
+/// Masks what does not fit in `budget - reserve` tokens, and says what was left out on stderr.
 fn fit(
-    session: Session,
+    session: &Session,
     target: &dyn Target,
     options: &RenderOptions,
     budget: u64,
     reserve: u64,
     pinned: &[usize],
 ) -> Result<Session> {
-    let _ = (target, options, budget, reserve, pinned);
-    Ok(session)
+    let counter = counter_for(options.model.as_deref());
+    let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let fit_options = FitOptions::new(to_usize(budget))
+        .reserve(to_usize(reserve))
+        .pinned(pinned.iter().copied())
+        .render(options.clone());
+    let fitted =
+        memor_render::fit::fit(session, target, &counter, &fit_options).map_err(Failure::input)?;
+    eprintln!("fit: {fitted}");
+    for left in &fitted.left_out {
+        eprintln!("fit: message {} left out ({})", left.index, left.reason);
+    }
+    Ok(fitted.session)
 }
 
 fn convert(
@@ -360,16 +391,59 @@ fn tokens(
     estimator: Option<&str>,
     to: Option<&str>,
 ) -> Result<()> {
+    let target = find_target(to.unwrap_or("openai"))?;
     let session = load_session(file)?;
-    let name = estimator.unwrap_or("universal");
-    let method = memor_core::estimate::Estimator::from_str(&name.to_ascii_uppercase())
-        .map_err(|e| Failure::usage(format!("unknown estimator `{}`", e.name())))?;
-    let _ = (model, to);
-    let text = session.render_string().map_err(Failure::input)?;
-    print_json(
-        &json!({"tokens": method.estimate(&text), "kind": "estimate", "method": name}),
-        false,
-    )
+    let counter = match estimator {
+        Some(name) => Counter::estimate(Estimator::from_str(&name.to_ascii_uppercase()).map_err(
+            |e| {
+                Failure::usage(format!(
+                    "unknown estimator `{}` (known: universal, openai_gpt_3_5, openai_gpt_4)",
+                    e.name()
+                ))
+            },
+        )?),
+        None => counter_for(model),
+    };
+    let mut options = RenderOptions::default();
+    if let Some(m) = model {
+        options = options.model(m);
+    }
+    let counted = counter
+        .count_render(target.as_ref(), &session, &options)
+        .map_err(Failure::input)?;
+    let messages = counter
+        .count_messages(&session, counted.framing)
+        .map_err(Failure::input)?;
+    let mut out = kind_json(counted.total.kind);
+    if let Some(obj) = out.as_object_mut() {
+        obj.insert("tokens".into(), json!(counted.total.tokens));
+        obj.insert("target".into(), json!(target.name()));
+        if let Some(fallback) = counter.fallback() {
+            obj.insert("fallback".into(), json!(fallback.to_string()));
+        }
+        obj.insert(
+            "turns".into(),
+            counted
+                .turns
+                .iter()
+                .map(|t| json!({"role": t.role, "tokens": t.tokens}))
+                .collect(),
+        );
+        obj.insert(
+            "messages".into(),
+            messages
+                .iter()
+                .map(|m| json!({"index": m.index, "role": m.role.to_string(), "tokens": m.tokens}))
+                .collect(),
+        );
+    }
+    if let Some(fallback) = counter.fallback() {
+        eprintln!("note: {fallback}");
+    }
+    if !counted.total.is_exact() {
+        eprintln!("note: {} is an estimate", counted.total);
+    }
+    print_json(&out, false)
 }
 
 fn search(file: &Path, query: &str, regex: bool, case_sensitive: bool) -> Result<()> {
@@ -432,9 +506,10 @@ fn check(path: &Path, name: &str) -> Result<()> {
 
 /// One message in a listing: index, type, role, enabled, id and text.
 fn describe(index: usize, message: &Message, enabled: bool) -> Value {
-    let text = message
-        .render_string()
-        .map_or_else(|_| message.message().to_owned(), std::borrow::Cow::into_owned);
+    let text = message.render_string().map_or_else(
+        |_| message.message().to_owned(),
+        std::borrow::Cow::into_owned,
+    );
     let mut v = json!({
         "index": index,
         "type": message.type_name(),

@@ -235,6 +235,93 @@ fn tokens_say_what_kind_of_count_they_are() {
 
     let o = memor(&["tokens", &session_path(), "--estimator", "guess"]);
     assert_eq!(o.status.code(), Some(2));
+
+    // Exact under the model's encoding: the total is the turns plus the reply priming (3).
+    let o = memor(&["tokens", &session_path(), "--model", "gpt-4o"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["kind"], "exact");
+    assert_eq!(v["encoding"], "o200k_base");
+    let turns: u64 = v["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tokens"].as_u64().unwrap())
+        .sum();
+    assert_eq!(v["tokens"].as_u64().unwrap(), turns + 3);
+
+    // A model without an offline tokenizer is estimated, and the output says so.
+    let o = memor(&[
+        "tokens",
+        &session_path(),
+        "--model",
+        "claude-sonnet-4-5",
+        "--to",
+        "anthropic",
+    ]);
+    let v = json(&o);
+    assert_eq!(v["kind"], "estimate");
+    assert!(v["fallback"].is_string());
+    assert!(stderr(&o).contains("estimate"));
+}
+
+#[test]
+fn render_fits_a_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("s.json");
+    let request = data("openai-request.json").display().to_string();
+    let o = memor(&[
+        "convert",
+        &request,
+        "--from",
+        "openai",
+        "--save",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let saved = saved.to_str().unwrap();
+
+    let full = memor(&["render", saved, "--to", "chat", "--model", "gpt-4o"]);
+    let all_turns = json(&full)["messages"].as_array().unwrap().len();
+    let o = memor(&[
+        "render", saved, "--to", "chat", "--model", "gpt-4o", "--budget", "40",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let turns = json(&o)["messages"].as_array().unwrap().clone();
+    assert!(turns.len() < all_turns, "{turns:?}");
+    assert_eq!(turns[0]["role"], "system");
+    assert!(stderr(&o).contains("left out"), "{}", stderr(&o));
+    // The fitted payload's exact count is within the budget.
+    let fitted = dir.path().join("fitted.json");
+    std::fs::write(&fitted, &o.stdout).unwrap();
+    let counted = memor(&[
+        "convert",
+        fitted.to_str().unwrap(),
+        "--from",
+        "openai",
+        "--save",
+        dir.path().join("f.json").to_str().unwrap(),
+    ]);
+    assert_eq!(counted.status.code(), Some(0));
+    let v = json(&memor(&[
+        "tokens",
+        dir.path().join("f.json").to_str().unwrap(),
+        "--model",
+        "gpt-4o",
+        "--to",
+        "chat",
+    ]));
+    assert!(v["tokens"].as_u64().unwrap() <= 40, "{v}");
+
+    // The system prompt alone over the budget: a clear error.
+    let o = memor(&[
+        "render", saved, "--to", "chat", "--model", "gpt-4o", "--budget", "3",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr(&o).is_empty());
+    // A reserve needs a budget.
+    let o = memor(&["render", saved, "--to", "chat", "--reserve", "3"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
