@@ -37,7 +37,11 @@ fn export() -> (PathBuf, Option<serde_json::Value>) {
         .arg("2000")
         .output()
         .expect("python3 runs the export generator");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let line = String::from_utf8(run.stdout).unwrap();
     let counts = serde_json::from_str(line.lines().last().unwrap()).unwrap();
     (out, Some(counts))
@@ -86,13 +90,18 @@ fn bench(c: &mut Criterion) {
             tool_calls: e["tool_calls"].as_u64().unwrap(),
             skipped: e["skipped"].as_u64().unwrap(),
         };
-        assert_eq!(got, want, "the import does not reach the generator's counts");
+        assert_eq!(
+            got, want,
+            "the import does not reach the generator's counts"
+        );
     }
     let bytes = std::fs::metadata(&path).unwrap().len();
     let mut group = c.benchmark_group("import");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(bytes));
-    group.bench_function("chatgpt", |b| b.iter(|| black_box(run_import(black_box(&path)))));
+    group.bench_function("chatgpt", |b| {
+        b.iter(|| black_box(run_import(black_box(&path))))
+    });
     group.bench_function("serde_json_value_baseline", |b| {
         b.iter(|| {
             let bytes = std::fs::read(black_box(&path)).unwrap();

@@ -119,9 +119,15 @@ fn saves_keep_ordinary_permissions() {
     let saved = dir.path().join("session.json");
     let session = Session::new(Some("modes".into()));
     session.save(&saved).unwrap();
-    assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, expected);
+    assert_eq!(
+        std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777,
+        expected
+    );
 
     std::fs::set_permissions(&saved, std::fs::Permissions::from_mode(0o640)).unwrap();
     session.save(&saved).unwrap();
-    assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(
+        std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
 }

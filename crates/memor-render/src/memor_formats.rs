@@ -89,7 +89,10 @@ pub struct OpenAi;
 /// `{"role", "content"}`, taking the text without copying it.
 fn openai_turn(message: &Message, text: String) -> Value {
     let mut turn = serde_json::Map::with_capacity(2);
-    turn.insert("role".to_owned(), Value::String(message.role().as_str().to_owned()));
+    turn.insert(
+        "role".to_owned(),
+        Value::String(message.role().as_str().to_owned()),
+    );
     turn.insert("content".to_owned(), Value::String(text));
     Value::Object(turn)
 }
