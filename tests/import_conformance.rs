@@ -64,7 +64,7 @@ fn normalized(c: &Conversation) -> Value {
     let mut v = serde_json::to_value(c).unwrap();
     for key in ["skipped", "notes"] {
         if let Some(Value::Array(items)) = v.get_mut(key) {
-            items.sort_by_key(|i| i.to_string());
+            items.sort_by_key(std::string::ToString::to_string);
         }
     }
     v
