@@ -86,6 +86,7 @@ fn payload_value(p: &memor_render::Payload) -> Value {
         memor_render::Payload::Json(v) => v.clone(),
         memor_render::Payload::Text(t) => Value::String(t.clone()),
         memor_render::Payload::Python(v) => py_to_serde(v),
+        other => other.to_value().expect("every other payload is JSON"),
     }
 }
 

@@ -173,7 +173,9 @@ fn emit(rendered: &Rendered, pretty: bool) -> Result<()> {
                 return Err(Failure::input(format!("cannot write to stdout: {e}")));
             }
         }
-        Payload::Json(value) if pretty => print_json(value, true)?,
+        payload @ (Payload::Json(_) | Payload::Messages(_)) if pretty => {
+            print_json(&payload.to_value().unwrap_or_default(), true)?;
+        }
         payload => print(&payload.to_json_string())?,
     }
     for change in rendered.report.iter() {

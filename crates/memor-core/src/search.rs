@@ -315,8 +315,8 @@ struct FoldedLiteral {
     /// The needle an ASCII text must contain (ASCII case-insensitively), or `None` when no ASCII
     /// text can match.
     ascii: Option<Vec<u8>>,
-    /// A SIMD finder for `ascii`, ignoring ASCII case.
-    ascii_finder: Option<aho_corasick::AhoCorasick>,
+    /// A finder for `ascii`, ignoring ASCII case.
+    ascii_finder: Option<AsciiNoCase>,
     /// Every character of the needle matches only ASCII characters: then the ASCII finder is
     /// exact on any text (non-ASCII bytes never match), and no ASCII check of the text is needed.
     ascii_only: bool,
@@ -349,12 +349,7 @@ impl FoldedLiteral {
                 lead.clear();
             }
         }
-        let ascii_finder = ascii.as_deref().and_then(|needle| {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build([needle])
-                .ok()
-        });
+        let ascii_finder = ascii.as_deref().and_then(AsciiNoCase::new);
         let ascii_only = chars
             .iter()
             .all(|c| c.matching_set().iter().all(|p| p < 0x80));
@@ -398,6 +393,83 @@ impl FoldedLiteral {
         self.chars
             .iter()
             .all(|pattern| chars.next().is_some_and(|t| pattern.matches(t)))
+    }
+}
+
+/// How common a byte is in text, from 0 (rare) up; letters of both cases rank alike, since
+/// both are searched for.
+fn byte_frequency(b: u8) -> u8 {
+    const LETTERS: &[u8] = b"zqxjkvbpygfwmucldrhsnioate";
+    match b.to_ascii_lowercase() {
+        b' ' => 40,
+        l @ b'a'..=b'z' => {
+            let rank = LETTERS.iter().position(|&c| c == l).unwrap_or(0);
+            10 + rank as u8
+        }
+        b'0'..=b'9' | b'\n' | b',' | b'.' => 9,
+        0x80..=0xff => 5,
+        _ => 3,
+    }
+}
+
+/// An ASCII case-insensitive substring search: `memchr` on both cases of the needle's rarest
+/// byte, each hit checked in place. When hits turn out to be common (many false candidates),
+/// the rest of the text goes to an Aho-Corasick automaton, so the search stays linear.
+#[derive(Debug)]
+struct AsciiNoCase {
+    /// The needle, lower-case.
+    needle: Vec<u8>,
+    /// The position of the rarest byte in the needle, and that byte in both cases.
+    rare: usize,
+    rare_bytes: (u8, u8),
+    automaton: aho_corasick::AhoCorasick,
+}
+
+impl AsciiNoCase {
+    fn new(needle: &[u8]) -> Option<Self> {
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([needle])
+            .ok()?;
+        let rare = needle
+            .iter()
+            .enumerate()
+            .min_by_key(|&(i, &b)| (byte_frequency(b), std::cmp::Reverse(i)))
+            .map_or(0, |(i, _)| i);
+        let b = needle.get(rare).copied().unwrap_or(0);
+        Some(Self {
+            needle: needle.to_ascii_lowercase(),
+            rare,
+            rare_bytes: (b.to_ascii_lowercase(), b.to_ascii_uppercase()),
+            automaton,
+        })
+    }
+
+    fn is_match(&self, hay: &[u8]) -> bool {
+        let n = self.needle.len();
+        if n == 0 {
+            return true;
+        }
+        let (lo, up) = self.rare_bytes;
+        let check = |at: usize| {
+            at.checked_sub(self.rare).is_some_and(|start| {
+                hay.get(start..start + n)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(&self.needle))
+            })
+        };
+        let mut misses = 0usize;
+        for at in memchr::memchr2_iter(lo, up, hay) {
+            if check(at) {
+                return true;
+            }
+            misses += 1;
+            // Too many false candidates for the distance covered: finish with the automaton.
+            if misses > 16 && misses * 32 > at {
+                let back = (at + 1).saturating_sub(n);
+                return hay.get(back..).is_some_and(|h| self.automaton.is_match(h));
+            }
+        }
+        false
     }
 }
 
@@ -3658,4 +3730,50 @@ mod tables {
         0x1F149, 0x1F150, 0x1F169, 0x1F170, 0x1F189, 0x2B739, 0x2B739, 0x2EBF0, 0x2EE5D, 0x31350,
         0x323AF, 0xE0100, 0xE01EF,
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AsciiNoCase;
+
+    /// The rare-byte search agrees with a plain scan, through the automaton fallback too.
+    #[test]
+    fn ascii_no_case_agrees_with_a_scan() {
+        let needles: [&[u8]; 6] = [b"lazy dog", b"za", b"Q", b"aaab", b"x-Y", b"zz"];
+        let mut hays: Vec<Vec<u8>> = vec![
+            b"the LAZY DOG".to_vec(),
+            b"lazy do".to_vec(),
+            [b"z".repeat(5000), b"zA".to_vec()].concat(),
+            [b"z".repeat(5000), b"zb".to_vec()].concat(),
+            [b"aaa".repeat(3000), b"AAAB".to_vec()].concat(),
+            b"aaa".repeat(3000),
+            b"x-yx-Y".to_vec(),
+            Vec::new(),
+        ];
+        let mut seed = 1u64;
+        for _ in 0..300 {
+            let len = (seed % 97) as usize;
+            let hay: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    b"zZaAqQbB- yYxX"[(seed >> 40) as usize % 14]
+                })
+                .collect();
+            hays.push(hay);
+        }
+        for needle in needles {
+            let finder = AsciiNoCase::new(needle).expect("a finder");
+            for hay in &hays {
+                let scan = hay
+                    .windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle));
+                assert_eq!(
+                    finder.is_match(hay),
+                    scan,
+                    "{needle:?} in {:?}",
+                    String::from_utf8_lossy(hay)
+                );
+            }
+        }
+    }
 }

@@ -38,7 +38,7 @@ mod templates;
 pub mod tokens;
 
 use memor_core::json::PyValue;
-use memor_core::{Message, Session};
+use memor_core::{Message, Role, Session};
 
 pub use memor_formats::{AiStudio, Dictionary, Items, OpenAi, Text};
 pub use parse::{Format, Lost, ParseError, Parsed, parse};
@@ -66,9 +66,14 @@ pub enum Error {
 
 /// What a target produces.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Payload {
     /// A JSON request body (or list of messages).
     Json(serde_json::Value),
+    /// A list of `{"role", "content"}` chat messages (memor's OPENAI), typed: written as JSON by
+    /// [`to_json_string`](Payload::to_json_string), as a JSON value by
+    /// [`to_value`](Payload::to_value).
+    Messages(Vec<Turn>),
     /// A prompt string (chat templates, memor's STRING).
     Text(String),
     /// A Python value of memor's own renders (DICTIONARY, ITEMS), kept exactly (integers of any
@@ -76,20 +81,68 @@ pub enum Payload {
     Python(PyValue),
 }
 
+/// One chat message of a [`Payload::Messages`] list: `{"role": ..., "content": ...}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Turn {
+    /// memor's role, written as its name (`user`, `assistant`, `system`).
+    pub role: Role,
+    /// The message's text.
+    pub content: String,
+}
+
+impl serde::Serialize for Turn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("role", self.role.as_str())?;
+        map.serialize_entry("content", &self.content)?;
+        map.end()
+    }
+}
+
 impl Payload {
     /// The payload as text: JSON as Python's `json.dumps` writes it, or the string itself.
     pub fn to_json_string(&self) -> String {
         match self {
             Payload::Json(v) => memor_core::json::to_string(v).unwrap_or_default(),
+            Payload::Messages(turns) => memor_core::json::to_string(turns).unwrap_or_default(),
             Payload::Text(t) => t.clone(),
             Payload::Python(v) => memor_core::json::to_string(v).unwrap_or_default(),
         }
     }
 
-    /// The JSON body, when this is one.
+    /// The JSON body, when this is a [`Payload::Json`]; see [`to_value`](Payload::to_value)
+    /// for any JSON payload.
     pub fn as_json(&self) -> Option<&serde_json::Value> {
         match self {
             Payload::Json(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The payload as a JSON value, when it is JSON ([`Payload::Json`], [`Payload::Messages`]).
+    ///
+    /// ```
+    /// use memor_core::{Prompt, Session};
+    /// use memor_render::{RenderOptions, target};
+    ///
+    /// let session = Session::with_messages(None, vec![Prompt::new("Hi").into()]);
+    /// let rendered = target("openai").unwrap().render(&session, &RenderOptions::default())?;
+    /// assert_eq!(
+    ///     rendered.payload.to_value(),
+    ///     Some(serde_json::json!([{"role": "user", "content": "Hi"}]))
+    /// );
+    /// # Ok::<(), memor_render::Error>(())
+    /// ```
+    pub fn to_value(&self) -> Option<serde_json::Value> {
+        match self {
+            Payload::Json(v) => Some(v.clone()),
+            Payload::Messages(turns) => Some(serde_json::Value::Array(
+                turns
+                    .iter()
+                    .map(|t| serde_json::json!({"role": t.role.as_str(), "content": t.content}))
+                    .collect(),
+            )),
             _ => None,
         }
     }

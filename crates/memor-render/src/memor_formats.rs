@@ -4,7 +4,7 @@ use memor_core::json::{PyDict, PyList, PyValue};
 use memor_core::{Message, Role, Session};
 use serde_json::{Value, json};
 
-use crate::{Change, Error, Payload, RenderOptions, Rendered, Report, Target};
+use crate::{Change, Error, Payload, RenderOptions, Rendered, Report, Target, Turn};
 
 /// memor's warning for a system message rendered for AI Studio.
 const AI_STUDIO_SYSTEM_WARNING: &str =
@@ -86,15 +86,9 @@ impl Target for Text {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenAi;
 
-/// `{"role", "content"}`, taking the text without copying it.
-fn openai_turn(message: &Message, text: String) -> Value {
-    let mut turn = serde_json::Map::with_capacity(2);
-    turn.insert(
-        "role".to_owned(),
-        Value::String(message.role().as_str().to_owned()),
-    );
-    turn.insert("content".to_owned(), Value::String(text));
-    Value::Object(turn)
+/// `{"role", "content"}`.
+fn openai_turn(message: &Message, text: &str) -> Value {
+    json!({"role": message.role().as_str(), "content": text})
 }
 
 impl Target for OpenAi {
@@ -103,10 +97,17 @@ impl Target for OpenAi {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let (texts, warnings) = texts_and_warnings(session)?;
-        let turns = texts.into_iter().map(|(m, t)| openai_turn(m, t)).collect();
+        let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
+        let mut turns = Vec::with_capacity(session.len());
+        for (index, message) in session.enabled_messages() {
+            warnings.extend(message_warning(message));
+            turns.push(Turn {
+                role: message.role(),
+                content: message_text(message, index)?,
+            });
+        }
         Ok(Rendered {
-            payload: Payload::Json(Value::Array(turns)),
+            payload: Payload::Messages(turns),
             report: masked(session),
             warnings,
         })
@@ -115,7 +116,7 @@ impl Target for OpenAi {
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
         let warnings = message_warning(message).into_iter().collect();
         Ok(Rendered {
-            payload: Payload::Json(openai_turn(message, message_text(message, 0)?)),
+            payload: Payload::Json(openai_turn(message, &message_text(message, 0)?)),
             report: Report::default(),
             warnings,
         })

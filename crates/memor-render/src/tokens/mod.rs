@@ -351,6 +351,7 @@ impl Framing {
         match target.render(&probe, options) {
             Ok(rendered) => match &rendered.payload {
                 Payload::Json(value) if payload::chat_turns(value).is_some() => Self::Chat,
+                Payload::Messages(_) => Self::Chat,
                 _ => Self::Text,
             },
             Err(_) => Self::Text,
@@ -629,14 +630,19 @@ impl Counter {
                             tokens: self.turn_tokens(t.role, t.name, t.texts),
                         })
                         .collect();
-                    let total = turns.iter().map(|t| t.tokens).sum::<usize>() + REPLY_PRIMING;
-                    return RenderCount {
-                        total: self.count(total),
-                        framing: Framing::Chat,
-                        turns,
-                    };
+                    return self.chat_count(turns);
                 }
                 payload.to_json_string()
+            }
+            Payload::Messages(list) => {
+                let turns = list
+                    .iter()
+                    .map(|t| TurnCount {
+                        role: t.role.as_str().to_owned(),
+                        tokens: self.turn_tokens(t.role.as_str(), None, [t.content.as_str()]),
+                    })
+                    .collect();
+                return self.chat_count(turns);
             }
             Payload::Text(text) => {
                 return RenderCount {
@@ -651,6 +657,16 @@ impl Counter {
             total: self.count_text(&text),
             framing: Framing::Text,
             turns: Vec::new(),
+        }
+    }
+
+    /// The count of a chat request's turns: their tokens and the reply priming.
+    fn chat_count(self, turns: Vec<TurnCount>) -> RenderCount {
+        let total = turns.iter().map(|t| t.tokens).sum::<usize>() + REPLY_PRIMING;
+        RenderCount {
+            total: self.count(total),
+            framing: Framing::Chat,
+            turns,
         }
     }
 
