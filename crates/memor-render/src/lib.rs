@@ -73,7 +73,7 @@ pub enum Payload {
     /// A list of `{"role", "content"}` chat messages (memor's OPENAI), typed: written as JSON by
     /// [`to_json_string`](Payload::to_json_string), as a JSON value by
     /// [`to_value`](Payload::to_value).
-    Messages(Vec<Turn>),
+    Messages(Messages),
     /// A prompt string (chat templates, memor's STRING).
     Text(String),
     /// A Python value of memor's own renders (DICTIONARY, ITEMS), kept exactly (integers of any
@@ -81,22 +81,129 @@ pub enum Payload {
     Python(PyValue),
 }
 
-/// One chat message of a [`Payload::Messages`] list: `{"role": ..., "content": ...}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Turn {
+/// The chat messages of a [`Payload::Messages`]: `[{"role": ..., "content": ...}, ...]`.
+///
+/// The texts live in one buffer, one after the other, so a long list costs one allocation, not
+/// one per message.
+///
+/// ```
+/// use memor_core::Role;
+/// use memor_render::Messages;
+///
+/// let mut messages = Messages::new();
+/// messages.push(Role::User, "Hi");
+/// messages.push(Role::Assistant, "Hello!");
+/// assert_eq!(messages.len(), 2);
+/// assert_eq!(messages.get(1).map(|m| m.content), Some("Hello!"));
+/// let roles: Vec<Role> = messages.iter().map(|m| m.role).collect();
+/// assert_eq!(roles, [Role::User, Role::Assistant]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Messages {
+    text: String,
+    /// Each message's role and the end of its text in `text`.
+    ends: Vec<(Role, usize)>,
+}
+
+/// One message of [`Messages`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageRef<'a> {
     /// memor's role, written as its name (`user`, `assistant`, `system`).
     pub role: Role,
     /// The message's text.
-    pub content: String,
+    pub content: &'a str,
 }
 
-impl serde::Serialize for Turn {
+impl Messages {
+    /// No message.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Room for `messages` messages; the texts' buffer grows as needed.
+    pub fn with_capacity(messages: usize) -> Self {
+        Self {
+            text: String::new(),
+            ends: Vec::with_capacity(messages),
+        }
+    }
+
+    /// Adds a message.
+    pub fn push(&mut self, role: Role, content: &str) {
+        self.text.push_str(content);
+        self.ends.push((role, self.text.len()));
+    }
+
+    /// Adds a message whose text `write` appends to the buffer it is given. If `write` fails,
+    /// nothing is added.
+    ///
+    /// # Errors
+    /// `write`'s.
+    pub fn push_with<E>(
+        &mut self,
+        role: Role,
+        write: impl FnOnce(&mut String) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let start = self.text.len();
+        match write(&mut self.text) {
+            Ok(()) => {
+                self.ends.push((role, self.text.len()));
+                Ok(())
+            }
+            Err(e) => {
+                self.text.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
+    /// The number of messages.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no message.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The message at `index`.
+    pub fn get(&self, index: usize) -> Option<MessageRef<'_>> {
+        let &(role, end) = self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(previous) => self.ends.get(previous).map_or(0, |&(_, e)| e),
+            None => 0,
+        };
+        Some(MessageRef {
+            role,
+            content: self.text.get(start..end).unwrap_or_default(),
+        })
+    }
+
+    /// The messages, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = MessageRef<'_>> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&(role, end)| {
+            let content = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            MessageRef { role, content }
+        })
+    }
+}
+
+impl serde::Serialize for MessageRef<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(2))?;
         map.serialize_entry("role", self.role.as_str())?;
-        map.serialize_entry("content", &self.content)?;
+        map.serialize_entry("content", self.content)?;
         map.end()
+    }
+}
+
+impl serde::Serialize for Messages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -105,7 +212,9 @@ impl Payload {
     pub fn to_json_string(&self) -> String {
         match self {
             Payload::Json(v) => memor_core::json::to_string(v).unwrap_or_default(),
-            Payload::Messages(turns) => memor_core::json::to_string(turns).unwrap_or_default(),
+            Payload::Messages(messages) => {
+                memor_core::json::to_string(messages).unwrap_or_default()
+            }
             Payload::Text(t) => t.clone(),
             Payload::Python(v) => memor_core::json::to_string(v).unwrap_or_default(),
         }
@@ -137,10 +246,10 @@ impl Payload {
     pub fn to_value(&self) -> Option<serde_json::Value> {
         match self {
             Payload::Json(v) => Some(v.clone()),
-            Payload::Messages(turns) => Some(serde_json::Value::Array(
-                turns
+            Payload::Messages(messages) => Some(serde_json::Value::Array(
+                messages
                     .iter()
-                    .map(|t| serde_json::json!({"role": t.role.as_str(), "content": t.content}))
+                    .map(|m| serde_json::json!({"role": m.role.as_str(), "content": m.content}))
                     .collect(),
             )),
             _ => None,

@@ -4,7 +4,7 @@ use memor_core::json::{PyDict, PyList, PyValue};
 use memor_core::{Message, Role, Session};
 use serde_json::{Value, json};
 
-use crate::{Change, Error, Payload, RenderOptions, Rendered, Report, Target, Turn};
+use crate::{Change, Error, Messages, Payload, RenderOptions, Rendered, Report, Target};
 
 /// memor's warning for a system message rendered for AI Studio.
 const AI_STUDIO_SYSTEM_WARNING: &str =
@@ -98,16 +98,21 @@ impl Target for OpenAi {
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
         let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
-        let mut turns = Vec::with_capacity(session.len());
+        let mut messages = Messages::with_capacity(session.len());
         for (index, message) in session.enabled_messages() {
             warnings.extend(message_warning(message));
-            turns.push(Turn {
-                role: message.role(),
-                content: message_text(message, index)?,
-            });
+            messages
+                .push_with(message.role(), |text| match message {
+                    Message::Prompt(p) => p.render_into(text),
+                    Message::Response(r) => {
+                        text.push_str(r.message());
+                        Ok(())
+                    }
+                })
+                .map_err(|source| Error::Message { index, source })?;
         }
         Ok(Rendered {
-            payload: Payload::Messages(turns),
+            payload: Payload::Messages(messages),
             report: masked(session),
             warnings,
         })

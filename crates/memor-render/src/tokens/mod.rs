@@ -639,7 +639,7 @@ impl Counter {
                     .iter()
                     .map(|t| TurnCount {
                         role: t.role.as_str().to_owned(),
-                        tokens: self.turn_tokens(t.role.as_str(), None, [t.content.as_str()]),
+                        tokens: self.turn_tokens(t.role.as_str(), None, [t.content]),
                     })
                     .collect();
                 return self.chat_count(turns);
