@@ -79,3 +79,56 @@ fn xml_tree_depth() {
     assert!(memor_core::xml::xml_tree(&doc(depth)).is_ok());
     assert!(memor_core::xml::xml_tree(&doc(depth + 1)).is_err());
 }
+
+#[test]
+fn import_conversation_size_and_nesting() {
+    use memor::import::{ErrorKind, Options, SkipReason, Source, import_bytes};
+    // A conversation of exactly the cap is read; one byte more is skipped whole, and the import
+    // goes on.
+    let element = r#"{"title": "t", "mapping": {}}"#;
+    let cap = element.len();
+    let file = format!("[{element}, {element} ]");
+    let read = import_bytes(
+        file.as_bytes(),
+        "c.json",
+        Source::ChatGpt,
+        &Options::default().max_conversation_bytes(cap),
+    )
+    .unwrap();
+    assert_eq!(read.len(), 2);
+    assert!(
+        read.iter()
+            .all(|c| c.skipped.iter().all(|s| s.reason != SkipReason::TooLarge))
+    );
+    let bigger = format!("[{element} , {{\"title\": \"tt\", \"mapping\": {{}}}}]");
+    let read = import_bytes(
+        bigger.as_bytes(),
+        "c.json",
+        Source::ChatGpt,
+        &Options::default().max_conversation_bytes(cap),
+    )
+    .unwrap();
+    assert_eq!(read[1].skipped[0].reason, SkipReason::TooLarge);
+    assert!(read[1].is_skipped());
+
+    // JSON nesting: 127 levels per conversation (serde_json's limit), refused with the offset.
+    let nested = |d: usize| format!("[{}{}]", "[".repeat(d), "]".repeat(d));
+    assert!(
+        import_bytes(
+            nested(127).as_bytes(),
+            "c.json",
+            Source::ChatGpt,
+            &Options::default()
+        )
+        .is_ok()
+    );
+    let err = import_bytes(
+        nested(128).as_bytes(),
+        "c.json",
+        Source::ChatGpt,
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidJson);
+    assert!(err.offset().is_some_and(|o| o > 100 && o < 140), "{err}");
+}
