@@ -79,6 +79,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("save_file", |b| {
         b.iter(|| black_box(&session).save(&path).unwrap())
     });
+    // The file system's share of a save: replacing the file with the same bytes, atomically.
+    group.bench_function("replace_file_baseline", |b| {
+        b.iter(|| memor_core::write_atomic(&path, black_box(text.as_bytes())).unwrap())
+    });
     group.bench_function("render_string", |b| {
         b.iter(|| black_box(&session).render_string().unwrap())
     });

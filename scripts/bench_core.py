@@ -37,7 +37,8 @@ def main() -> None:
     subprocess.run(["cargo", "bench", "--bench", "core", "--", "--noplot"],
                    cwd=ROOT, env=env, check=True, stdout=sys.stderr)
     rust = {name: criterion_ns(target, "core", name) / 1e9 for name in [
-        "load", "serde_json_value_baseline", "save_to_string", "save_file", "render_string",
+        "load", "serde_json_value_baseline", "save_to_string", "save_file",
+        "replace_file_baseline", "render_string",
         "render_openai", "search", "estimate_universal"]
         if (target / "criterion" / "core" / name / "new").exists()}
     print(f"session: {python['n']} messages, {python['bytes']:,} bytes (saved by memor 1.4)")
@@ -51,6 +52,10 @@ def main() -> None:
         if pkey in python and rkey in rust:
             p, r = python[pkey], rust[rkey]
             print(f"{label:<22}{p * 1e3:>10.1f}ms{r * 1e3:>10.2f}ms{p / r:>9.0f}x  >= {goal}x")
+    if "replace_file_baseline" in rust and "save_to_string" in rust:
+        print(f"save = serializing {rust['save_to_string'] * 1e3:.1f}ms + the file system replacing "
+              f"the file ({rust['replace_file_baseline'] * 1e3:.1f}ms for the same bytes written "
+              f"atomically, no serializing)")
     if "serde_json_value_baseline" in rust:
         b = rust["serde_json_value_baseline"]
         print(f"load vs serde_json::from_slice::<Value> of the same bytes: "

@@ -53,6 +53,19 @@ pub fn write_atomic_with(
     durability: Durability,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    replace_file(path, durability, |w| write(w))
+}
+
+/// The buffered temporary file an atomic write fills.
+type TempWriter = std::io::BufWriter<tempfile::NamedTempFile>;
+
+/// [`write_atomic_with`] with a concrete writer, so that serializers writing many small pieces
+/// call the buffer directly.
+fn replace_file(
+    path: &Path,
+    durability: Durability,
+    write: impl FnOnce(&mut TempWriter) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -92,7 +105,7 @@ pub fn write_atomic_with(
 
 /// Serializes `value` straight into an atomically written file.
 fn save_value<T: Serialize + ?Sized>(path: &Path, durability: Durability, value: &T) -> Result<()> {
-    write_atomic_with(path, durability, |w| {
+    replace_file(path, durability, |w| {
         json::to_writer(w, value).map_err(std::io::Error::other)
     })
 }
