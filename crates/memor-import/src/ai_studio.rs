@@ -1,4 +1,4 @@
-//! Google AI Studio saved chats, one JSON object per file (README §6).
+//! Google AI Studio saved chats, one JSON object per file.
 //!
 //! A saved chat holds its turns as `chunkedPrompt.chunks`: one chunk per text, thought, file or
 //! code step. Consecutive kept chunks of one role form one message. The file has no title, id or
@@ -13,27 +13,23 @@ use crate::model::{
     Attachment, AttachmentKind, Conversation, FinishReason, Message, Note, NoteReason, Raw, Role,
     SkipReason, Skipped, ToolCall,
 };
-use crate::util::{join_non_empty, str_field, title};
+use crate::util::{join_non_empty, list, push_joined, str_field, take_list, title, whole_number};
 
 /// The AI Studio importer (one conversation per file).
 pub(crate) struct AiStudio;
 
 impl crate::FileFormat for AiStudio {
     fn conversation(text: &str, name: &str, file: &Path) -> Result<Conversation, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            Error::new(ErrorKind::InvalidJson, file, format!("malformed JSON: {e}"))
-                .at(crate::stream::error_offset(text, 0, &e))
-        })?;
-        let prompt = value
-            .get("chunkedPrompt")
-            .filter(|p| p.is_object())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotAiStudio,
-                    file,
-                    "expected an AI Studio saved chat: a JSON object with a \"chunkedPrompt\" object",
-                )
-            })?;
+        let mut value = crate::stream::parse_element(text, 0, file)?;
+        let Some(prompt) = value.get_mut("chunkedPrompt").filter(|p| p.is_object()) else {
+            return Err(Error::new(
+                ErrorKind::NotAiStudio,
+                file,
+                "expected an AI Studio saved chat: a JSON object with a \"chunkedPrompt\" object",
+            ));
+        };
+        // The chunks are moved out: a chunk kept raw is not copied.
+        let chunks = take_list(prompt, "chunks");
         let mut out = Conversation {
             title: Some(title(Some(stem(name)), None)),
             ..Conversation::default()
@@ -41,8 +37,10 @@ impl crate::FileFormat for AiStudio {
         out.messages
             .extend(system_message(value.get("systemInstruction")));
         let settings = Settings::read(value.get("runSettings"));
-        read_chunks(list(prompt, "chunks"), &settings, &mut out);
-        report_drafts(list(prompt, "pendingInputs"), &mut out.skipped);
+        read_chunks(chunks, &settings, &mut out);
+        if let Some(prompt) = value.get("chunkedPrompt") {
+            report_drafts(list(prompt, "pendingInputs"), &mut out.skipped);
+        }
         Ok(out)
     }
 }
@@ -56,14 +54,6 @@ fn stem(name: &str) -> &str {
             tail.eq_ignore_ascii_case(".json").then_some(head)
         })
         .unwrap_or(name)
-}
-
-/// The items of a list field (none when it is missing or not a list).
-fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
 }
 
 /// The generation settings of `runSettings`, given to every assistant message.
@@ -174,20 +164,17 @@ fn has_attachment(chunk: &Value) -> bool {
 
 /// Reads the chunks into messages: each run of kept chunks of one role is one message; skipped
 /// chunks are reported and do not break a run.
-fn read_chunks(chunks: &[Value], settings: &Settings, out: &mut Conversation) {
-    let mut run: Vec<(usize, &Value)> = Vec::new();
+fn read_chunks(chunks: Vec<Value>, settings: &Settings, out: &mut Conversation) {
+    let mut run: Vec<(usize, Value)> = Vec::new();
     let mut run_role = None;
-    for (i, chunk) in chunks.iter().enumerate() {
-        match classify(chunk) {
-            Chunk::Skip(reason) => out.skipped.push(Skipped {
-                node: Some(chunk_id(i)),
-                reason,
-            }),
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        match classify(&chunk) {
+            Chunk::Skip(reason) => out.skipped.push(Skipped::new(chunk_id(i), reason)),
             Chunk::Keep(role) => {
                 if let Some(previous) = run_role.filter(|r| *r != role) {
+                    let chunks = std::mem::take(&mut run);
                     out.messages
-                        .push(message(previous, &run, settings, &mut out.notes));
-                    run.clear();
+                        .push(message(previous, chunks, settings, &mut out.notes));
                 }
                 run_role = Some(role);
                 run.push((i, chunk));
@@ -196,7 +183,7 @@ fn read_chunks(chunks: &[Value], settings: &Settings, out: &mut Conversation) {
     }
     if let Some(role) = run_role {
         out.messages
-            .push(message(role, &run, settings, &mut out.notes));
+            .push(message(role, run, settings, &mut out.notes));
     }
 }
 
@@ -205,50 +192,45 @@ fn chunk_id(i: usize) -> String {
     format!("chunk:{i}")
 }
 
-/// One message from a run of chunks of one role.
+/// One message from a run of chunks of one role (`(index, chunk)` pairs). A chunk with no
+/// content is moved whole into `raw`.
 fn message(
     role: Role,
-    run: &[(usize, &Value)],
+    run: Vec<(usize, Value)>,
     settings: &Settings,
     notes: &mut Vec<Note>,
 ) -> Message {
     let mut message = Message::new(role, "");
-    let mut texts = Vec::new();
-    let mut thoughts = Vec::new();
+    let mut reasoning = String::new();
     let mut finish = None;
-    for &(i, chunk) in run {
+    for (i, mut chunk) in run {
         let node = chunk_id(i);
         let thought = chunk.get("isThought").and_then(Value::as_bool) == Some(true);
-        if let Some(text) = str_field(chunk, "text") {
-            if thought {
-                thoughts.push(text);
-            } else {
-                texts.push(text);
-            }
-        }
         if !thought {
-            if let Some(count) = token_count(chunk) {
+            if let Some(count) = chunk.get("tokenCount").and_then(whole_number) {
                 message.tokens = Some(message.tokens.unwrap_or(0).saturating_add(count));
             }
-            finish = str_field(chunk, "finishReason").or(finish);
+            if let Some(reason) = str_field(&chunk, "finishReason") {
+                finish = Some(finish_reason(reason));
+            }
         }
-        read_attachments(chunk, &mut message.attachments);
-        read_code(chunk, &mut message.tool_calls);
-        if !has_content(chunk) {
-            message.raw.push(Raw {
-                kind: "chunk".to_string(),
-                node: Some(node.clone()),
-                payload: chunk.clone(),
-            });
-            notes.push(Note {
-                node: Some(node.clone()),
-                reason: NoteReason::KeptRaw,
-            });
+        if has_content(&chunk) {
+            if let Some(text) = str_field(&chunk, "text") {
+                let joined = if thought {
+                    &mut reasoning
+                } else {
+                    &mut message.text
+                };
+                push_joined(joined, text, "\n\n");
+            }
+            read_attachments(&chunk, &mut message.attachments);
+            read_code(&mut chunk, &mut message.tool_calls);
+        } else {
+            notes.push(Note::new(node.clone(), NoteReason::KeptRaw));
+            message.raw.push(Raw::new("chunk", node.clone(), chunk));
         }
         message.ids.push(node);
     }
-    message.text = join_non_empty(texts, "\n\n");
-    let reasoning = join_non_empty(thoughts, "\n\n");
     if !reasoning.is_empty() {
         message.reasoning = Some(reasoning);
     }
@@ -257,20 +239,9 @@ fn message(
         message.temperature = settings.temperature;
         message.top_p = settings.top_p;
         message.top_k = settings.top_k;
-        message.finish_reason = finish.map(finish_reason);
+        message.finish_reason = finish;
     }
     message
-}
-
-/// A chunk's `tokenCount`, when it is a non-negative number.
-fn token_count(chunk: &Value) -> Option<u64> {
-    let count = chunk.get("tokenCount")?;
-    count.as_u64().or_else(|| {
-        count
-            .as_f64()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .map(|n| n as u64)
-    })
 }
 
 /// The attachments of a chunk: Drive files and `youtubeVideo` by id; inline data by MIME type
@@ -280,30 +251,24 @@ fn read_attachments(chunk: &Value, out: &mut Vec<Attachment>) {
         let Some(value) = chunk.get(key).filter(|v| v.is_object()) else {
             continue;
         };
-        let attachment = if let Some(kind) = kind {
-            Attachment {
+        out.push(match kind {
+            Some(kind) => Attachment {
                 reference: str_field(value, "id").map(str::to_string),
                 ..Attachment::new(kind)
-            }
-        } else {
-            let mime = str_field(value, "mimeType");
-            Attachment {
-                mime: mime.map(str::to_string),
-                ..Attachment::new(AttachmentKind::from_mime(mime))
-            }
-        };
-        out.push(attachment);
+            },
+            None => Attachment::with_mime(str_field(value, "mimeType")),
+        });
     }
 }
 
 /// Code execution: `executableCode` is a call, `codeExecutionResult` the output of the latest
 /// pending one (or a call with no input when none is pending).
-fn read_code(chunk: &Value, calls: &mut Vec<ToolCall>) {
-    if let Some(code) = chunk.get("executableCode").filter(|v| v.is_object()) {
+fn read_code(chunk: &mut Value, calls: &mut Vec<ToolCall>) {
+    if let Some(code) = chunk.get_mut("executableCode").filter(|v| v.is_object()) {
         calls.push(ToolCall {
             id: None,
             name: Some("code_execution".to_string()),
-            input: code.get("code").cloned().unwrap_or(Value::Null),
+            input: code.get_mut("code").map(Value::take).unwrap_or_default(),
             output: None,
             is_error: false,
         });
@@ -350,10 +315,7 @@ fn report_drafts(inputs: &[Value], skipped: &mut Vec<Skipped>) {
             other => str_field(other, "text"),
         };
         if text.is_some_and(|t| !t.trim().is_empty()) || has_attachment(input) {
-            skipped.push(Skipped {
-                node: Some(format!("pending:{j}")),
-                reason: SkipReason::Draft,
-            });
+            skipped.push(Skipped::new(format!("pending:{j}"), SkipReason::Draft));
         }
     }
 }
@@ -378,13 +340,6 @@ mod tests {
         )
     }
 
-    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
-        c.skipped
-            .iter()
-            .map(|s| (s.node.as_deref(), s.reason))
-            .collect()
-    }
-
     #[test]
     fn a_chunk_with_an_error_message_is_a_generation_error() {
         let c = chat(&json!([
@@ -394,7 +349,7 @@ mod tests {
         ]));
         assert_eq!(c.title.as_deref(), Some("Chat"));
         assert_eq!(
-            skipped(&c),
+            c.skipped_pairs(),
             [(Some("chunk:1"), SkipReason::GenerationError)]
         );
         assert_eq!(c.messages.len(), 2);
@@ -422,7 +377,7 @@ mod tests {
         assert_eq!(c.messages[0].tokens, Some(2));
         assert_eq!(c.messages[0].finish_reason, None);
         assert_eq!(
-            skipped(&c),
+            c.skipped_pairs(),
             [
                 (Some("chunk:1"), SkipReason::Empty),
                 (Some("chunk:2"), SkipReason::NotAnObject),
@@ -496,7 +451,7 @@ mod tests {
         assert_eq!(c.messages[0].role, Role::System);
         assert_eq!(c.messages[0].text, "Be brief.");
         assert_eq!(c.messages[0].model, None);
-        assert_eq!(skipped(&c), [(Some("pending:1"), SkipReason::Draft)]);
+        assert_eq!(c.skipped_pairs(), [(Some("pending:1"), SkipReason::Draft)]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! ChatGPT's `conversations.json` (README §3).
+//! ChatGPT's `conversations.json`.
 //!
 //! A conversation is a tree (`mapping`) of nodes linked by `parent` and `children`. The import
 //! walks up from the active leaf to the root, turns each user node into a user message and each
@@ -15,7 +15,9 @@ use crate::model::{
     AlternativeDetail, Attachment, AttachmentKind, Conversation, FinishReason, Message, Note,
     NoteReason, Raw, Role, SkipReason, Skipped, Timestamp, ToolCall,
 };
-use crate::util::{parse_iso, parse_time, str_field, title};
+use crate::util::{
+    epoch_seconds, object_str, parse_iso, parse_time, push_joined, str_field, title, whole_number,
+};
 
 /// A JSON object.
 type Object = Map<String, Value>;
@@ -56,7 +58,7 @@ fn is_shared_conversations(first: &Value) -> bool {
 fn conversation(value: &Value) -> Conversation {
     let Some(object) = value.as_object() else {
         return Conversation {
-            skipped: vec![skip(None, SkipReason::NotAnObject)],
+            skipped: vec![Skipped::new(None, SkipReason::NotAnObject)],
             ..Conversation::default()
         };
     };
@@ -68,11 +70,12 @@ fn conversation(value: &Value) -> Conversation {
         ..Conversation::default()
     };
     let Some(mapping) = object.get("mapping").and_then(Value::as_object) else {
-        out.skipped.push(skip(None, SkipReason::NoMapping));
+        out.skipped.push(Skipped::new(None, SkipReason::NoMapping));
         return out;
     };
     if !mapping.values().any(|node| message(node).is_some()) {
-        out.skipped.push(skip(None, SkipReason::EmptyConversation));
+        out.skipped
+            .push(Skipped::new(None, SkipReason::EmptyConversation));
         return out;
     }
     let tree = Tree {
@@ -81,22 +84,6 @@ fn conversation(value: &Value) -> Conversation {
     };
     tree.import(object.get("current_node").and_then(Value::as_str), &mut out);
     out
-}
-
-/// A skipped entry.
-fn skip(node: Option<&str>, reason: SkipReason) -> Skipped {
-    Skipped {
-        node: node.map(str::to_string),
-        reason,
-    }
-}
-
-/// A note.
-fn note(node: &str, reason: NoteReason) -> Note {
-    Note {
-        node: Some(node.to_string()),
-        reason,
-    }
 }
 
 /// The `message` object of a mapping node (`None` for structure nodes such as the root).
@@ -121,24 +108,21 @@ fn role(message: &Object) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-/// A message's `content` object.
-fn content(message: &Object) -> Option<&Object> {
-    message.get("content").and_then(Value::as_object)
+/// A message's `content`, when it is an object: as a value (to keep it verbatim) and as an
+/// object.
+fn content(message: &Object) -> Option<(&Value, &Object)> {
+    let value = message.get("content")?;
+    Some((value, value.as_object()?))
 }
 
 /// A message's `content.content_type`.
 fn content_type(message: &Object) -> Option<&str> {
-    content(message).and_then(|c| object_str(c, "content_type"))
+    content(message).and_then(|(_, c)| object_str(c, "content_type"))
 }
 
 /// A message's `metadata` object.
 fn metadata(message: &Object) -> Option<&Object> {
     message.get("metadata").and_then(Value::as_object)
-}
-
-/// A string field of an object.
-fn object_str<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Value::as_str)
 }
 
 /// A string field of a message's metadata.
@@ -149,17 +133,10 @@ fn metadata_str<'a>(message: &'a Object, key: &str) -> Option<&'a str> {
 /// A sortable time: epoch seconds (milliseconds above 1e12) or an ISO string; `None` (the
 /// oldest) when missing or unparsable.
 fn time_key(value: Option<&Value>) -> Option<f64> {
-    match value? {
-        Value::Number(n) => {
-            let secs = n.as_f64()?;
-            Some(if secs.abs() > 1e12 {
-                secs / 1000.0
-            } else {
-                secs
-            })
-        }
-        Value::String(s) => parse_iso(s).map(|t| t.timestamp() as f64),
-        _ => None,
+    let value = value?;
+    match value.as_str() {
+        Some(s) => parse_iso(s).map(|t| t.timestamp() as f64),
+        None => epoch_seconds(value),
     }
 }
 
@@ -174,7 +151,9 @@ enum Kind {
     Tool,
 }
 
-/// The skip rules, in the README's order: `Err` with the reason, or the kind of a kept node.
+/// The skip rules, in order: user custom instructions, the model's memory, hidden nodes (flag
+/// or weight 0), system messages, unknown roles, then reasoning recaps. `Err` with the reason,
+/// or the kind of a kept node.
 fn classify(message: &Object) -> Result<Kind, SkipReason> {
     match content_type(message) {
         Some("user_editable_context") => return Err(SkipReason::CustomInstructions),
@@ -209,6 +188,25 @@ fn classify(message: &Object) -> Result<Kind, SkipReason> {
     Ok(kind)
 }
 
+/// Content of an unknown kind, borrowed from the mapping. It is copied only into a message that
+/// is kept: the answers walked for alternatives keep their text alone and never copy it.
+#[derive(Clone, Copy)]
+struct Kept<'a> {
+    /// The source's type name.
+    kind: &'a str,
+    /// The node it belongs to.
+    node: &'a str,
+    /// The source value.
+    payload: &'a Value,
+}
+
+impl Kept<'_> {
+    /// The payload as a raw entry of a message.
+    fn to_raw(self) -> Raw {
+        Raw::new(self.kind, self.node.to_string(), self.payload.clone())
+    }
+}
+
 /// An attachment made from a part, remembering whether it came from an image part.
 struct Asset {
     /// The attachment.
@@ -219,60 +217,43 @@ struct Asset {
 
 /// The parts of a `text` or `multimodal_text` content.
 #[derive(Default)]
-struct Parts {
+struct Parts<'a> {
     /// The strings, joined with `"\n"`, empty ones dropped.
     text: String,
     /// Image and audio pointers, in part order.
     assets: Vec<Asset>,
     /// Parts of another kind, kept verbatim.
-    raw: Vec<Raw>,
+    raw: Vec<Kept<'a>>,
 }
 
 /// Reads the `parts` of a content object.
-fn parse_parts(content: &Object, node: &str) -> Parts {
+fn parse_parts<'a>(content: &'a Object, node: &'a str) -> Parts<'a> {
     let mut out = Parts::default();
     let parts = content.get("parts").and_then(Value::as_array);
     for part in parts.into_iter().flatten() {
         match part {
-            Value::String(s) => push_line(&mut out.text, s),
+            Value::String(s) => push_joined(&mut out.text, s, "\n"),
             Value::Null => {}
             Value::Object(o) => match object_str(o, "content_type") {
                 Some("audio_transcription") => {
-                    push_line(&mut out.text, object_str(o, "text").unwrap_or(""));
+                    push_joined(&mut out.text, object_str(o, "text").unwrap_or(""), "\n");
                 }
                 Some("image_asset_pointer") => out.assets.push(asset(o, AttachmentKind::Image)),
                 Some("audio_asset_pointer") => out.assets.push(asset(o, AttachmentKind::Audio)),
-                kind => out.raw.push(raw(kind.unwrap_or("part"), node, part)),
+                kind => out.raw.push(Kept {
+                    kind: kind.unwrap_or("part"),
+                    node,
+                    payload: part,
+                }),
             },
-            other => out.raw.push(raw("part", node, other)),
+            other => out.raw.push(Kept {
+                kind: "part",
+                node,
+                payload: other,
+            }),
         }
     }
     out
-}
-
-/// Appends `text` to `out` with `"\n"` between non-empty texts.
-fn push_line(out: &mut String, text: &str) {
-    push_joined(out, text, "\n");
-}
-
-/// Appends `text` to `out` with `sep` between non-empty texts.
-fn push_joined(out: &mut String, text: &str, sep: &str) {
-    if text.is_empty() {
-        return;
-    }
-    if !out.is_empty() {
-        out.push_str(sep);
-    }
-    out.push_str(text);
-}
-
-/// A raw payload of `node`.
-fn raw(kind: &str, node: &str, payload: &Value) -> Raw {
-    Raw {
-        kind: kind.to_string(),
-        node: Some(node.to_string()),
-        payload: payload.clone(),
-    }
 }
 
 /// The attachment an `image_asset_pointer` or `audio_asset_pointer` part names.
@@ -284,22 +265,11 @@ fn asset(part: &Object, kind: AttachmentKind) -> Asset {
     });
     let mut attachment = Attachment::new(kind);
     attachment.reference = pointer.map(str::to_string);
-    attachment.size = byte_count(part.get("size_bytes"));
+    attachment.size = part.get("size_bytes").and_then(whole_number);
     Asset {
         attachment,
         image: kind == AttachmentKind::Image,
     }
-}
-
-/// A size in bytes: a non-negative whole number (possibly written as a float).
-fn byte_count(value: Option<&Value>) -> Option<u64> {
-    let value = value?;
-    value.as_u64().or_else(|| {
-        value
-            .as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19)
-            .map(|f| f as u64)
-    })
 }
 
 /// The attachments of a node: its part assets, completed and followed by the entries of
@@ -313,7 +283,7 @@ fn attachments(message: &Object, mut assets: Vec<Asset>) -> Vec<Attachment> {
         let id = object_str(entry, "id");
         let name = object_str(entry, "name");
         let mime = object_str(entry, "mimeType");
-        let size = byte_count(entry.get("size"));
+        let size = entry.get("size").and_then(whole_number);
         let mut matched = false;
         for a in assets.iter_mut().filter(|a| a.image) {
             let a = &mut a.attachment;
@@ -325,12 +295,12 @@ fn attachments(message: &Object, mut assets: Vec<Asset>) -> Vec<Attachment> {
             }
         }
         if !matched {
-            let mut a = Attachment::new(AttachmentKind::from_mime(mime));
-            a.reference = id.map(str::to_string);
-            a.name = name.map(str::to_string);
-            a.mime = mime.map(str::to_string);
-            a.size = size;
-            extra.push(a);
+            extra.push(Attachment {
+                reference: id.map(str::to_string),
+                name: name.map(str::to_string),
+                size,
+                ..Attachment::with_mime(mime)
+            });
         }
     }
     assets
@@ -354,19 +324,19 @@ fn user_message(id: &str, message: &Object) -> Message {
     let mut text = String::new();
     let mut assets = Vec::new();
     let mut raws = Vec::new();
-    if let Some(content) = content(message) {
+    if let Some((value, content)) = content(message) {
         match object_str(content, "content_type") {
             Some("text" | "multimodal_text") => {
                 let parts = parse_parts(content, id);
                 text = parts.text;
                 assets = parts.assets;
-                raws = parts.raw;
+                raws = parts.raw.into_iter().map(Kept::to_raw).collect();
             }
-            kind => raws.push(Raw {
-                kind: kind.unwrap_or("content").to_string(),
-                node: Some(id.to_string()),
-                payload: Value::Object(content.clone()),
-            }),
+            kind => raws.push(Raw::new(
+                kind.unwrap_or("content"),
+                id.to_string(),
+                value.clone(),
+            )),
         }
     }
     let mut out = Message::new(Role::User, text);
@@ -393,11 +363,11 @@ struct Turn<'a> {
     /// The pointers of the node being added, before `metadata.attachments` completes them.
     assets: Vec<Asset>,
     /// Content kept verbatim.
-    raw: Vec<Raw>,
+    raw: Vec<Kept<'a>>,
     /// The ids of the nodes that brought something.
     ids: Vec<String>,
     /// The nodes whose content went to `raw`.
-    raw_nodes: Vec<String>,
+    raw_nodes: Vec<&'a str>,
     /// `model_slug` of the last contributing assistant node that has one.
     model: Option<&'a str>,
     /// `default_model_slug` of the last contributing assistant node that has one.
@@ -410,14 +380,15 @@ struct Turn<'a> {
 
 impl<'a> Turn<'a> {
     /// Adds a kept assistant or tool node; `false` when it brings nothing (it is `empty`).
-    fn add(&mut self, id: &str, message: &'a Object, kind: Kind) -> bool {
+    fn add(&mut self, id: &'a str, message: &'a Object, kind: Kind) -> bool {
         let raw_before = self.raw.len();
-        let mut added = match kind {
-            Kind::Tool => self.add_tool(id, message),
-            Kind::Assistant | Kind::User => self.add_assistant(id, message),
+        let mut added = if kind == Kind::Tool {
+            self.add_tool(id, message)
+        } else {
+            self.add_assistant(id, message)
         };
         if self.raw.len() > raw_before {
-            self.raw_nodes.push(id.to_string());
+            self.raw_nodes.push(id);
         }
         let found = attachments(message, std::mem::take(&mut self.assets));
         added |= !found.is_empty();
@@ -453,8 +424,8 @@ impl<'a> Turn<'a> {
     }
 
     /// An assistant node: reasoning, text to everyone, a tool call, or raw content.
-    fn add_assistant(&mut self, id: &str, message: &Object) -> bool {
-        let Some(content) = content(message) else {
+    fn add_assistant(&mut self, id: &'a str, message: &'a Object) -> bool {
+        let Some((value, content)) = content(message) else {
             return false;
         };
         let kind = object_str(content, "content_type");
@@ -470,18 +441,18 @@ impl<'a> Turn<'a> {
             return true;
         }
         match kind {
-            Some("text" | "multimodal_text") => self.add_parts(id, content, true),
+            Some("text" | "multimodal_text") => self.add_parts(id, content),
             Some("code") => {
                 let text = object_str(content, "text").unwrap_or("");
                 push_joined(&mut self.text, text, "\n\n");
                 !text.is_empty()
             }
             other => {
-                self.raw.push(raw(
-                    other.unwrap_or("content"),
-                    id,
-                    &Value::Object(content.clone()),
-                ));
+                self.raw.push(Kept {
+                    kind: other.unwrap_or("content"),
+                    node: id,
+                    payload: value,
+                });
                 true
             }
         }
@@ -499,22 +470,19 @@ impl<'a> Turn<'a> {
         added
     }
 
-    /// Text and multimodal parts: strings to the text (when `to_text`), pointers to the
-    /// attachments, other parts to raw. Returns whether anything was added.
-    fn add_parts(&mut self, id: &str, content: &Object, to_text: bool) -> bool {
+    /// Text and multimodal parts: strings to the text, pointers to the attachments, other parts
+    /// to raw. Returns whether anything was added.
+    fn add_parts(&mut self, id: &'a str, content: &'a Object) -> bool {
         let parts = parse_parts(content, id);
-        let added = !parts.assets.is_empty() || !parts.raw.is_empty();
+        let added = !parts.text.is_empty() || !parts.assets.is_empty() || !parts.raw.is_empty();
+        push_joined(&mut self.text, &parts.text, "\n\n");
         self.assets.extend(parts.assets);
         self.raw.extend(parts.raw);
-        if to_text {
-            push_joined(&mut self.text, &parts.text, "\n\n");
-            return added || !parts.text.is_empty();
-        }
         added
     }
 
     /// An assistant node addressed to a tool: a call with the node's text as input.
-    fn add_call(&mut self, id: &str, recipient: &str, content: &Object) {
+    fn add_call(&mut self, id: &'a str, recipient: &str, content: &'a Object) {
         let input = match object_str(content, "content_type") {
             Some("text" | "multimodal_text") => {
                 let parts = parse_parts(content, id);
@@ -539,8 +507,8 @@ impl<'a> Turn<'a> {
     }
 
     /// A tool node: the output of the latest pending call, or of a new call named by the author.
-    fn add_tool(&mut self, id: &str, message: &Object) -> bool {
-        let Some(content) = content(message) else {
+    fn add_tool(&mut self, id: &'a str, message: &'a Object) -> bool {
+        let Some((value, content)) = content(message) else {
             return false;
         };
         let mut is_error = false;
@@ -564,11 +532,11 @@ impl<'a> Turn<'a> {
                 object_str(content, "text").unwrap_or("").to_string()
             }
             other => {
-                self.raw.push(raw(
-                    other.unwrap_or("content"),
-                    id,
-                    &Value::Object(content.clone()),
-                ));
+                self.raw.push(Kept {
+                    kind: other.unwrap_or("content"),
+                    node: id,
+                    payload: value,
+                });
                 return true;
             }
         };
@@ -598,15 +566,6 @@ impl<'a> Turn<'a> {
         true
     }
 
-    /// Whether the turn has nothing to show.
-    fn is_empty(&self) -> bool {
-        self.text.is_empty()
-            && self.reasoning.is_empty()
-            && self.calls.is_empty()
-            && self.attachments.is_empty()
-            && self.raw.is_empty()
-    }
-
     /// The model: the last `model_slug`, else the last `default_model_slug`, else the
     /// conversation's.
     fn model(&self, conversation_default: Option<&str>) -> Option<String> {
@@ -616,7 +575,7 @@ impl<'a> Turn<'a> {
             .map(str::to_string)
     }
 
-    /// The turn as an assistant message.
+    /// The turn as an assistant message (its raw content copied out of the mapping).
     fn into_message(self, conversation_default: Option<&str>) -> Message {
         let mut out = Message::new(Role::Assistant, String::new());
         out.model = self.model(conversation_default);
@@ -627,7 +586,7 @@ impl<'a> Turn<'a> {
         out.reasoning = (!self.reasoning.is_empty()).then_some(self.reasoning);
         out.tool_calls = self.calls;
         out.attachments = self.attachments;
-        out.raw = self.raw;
+        out.raw = self.raw.into_iter().map(Kept::to_raw).collect();
         out
     }
 }
@@ -689,7 +648,10 @@ impl<'a> Tree<'a> {
         let chosen = self
             .newest(|node| !children(node).any(|c| self.node(c).is_some()))
             .or_else(|| self.newest(|_| true))?;
-        notes.push(note(chosen, NoteReason::CurrentNodeFallback));
+        notes.push(Note::new(
+            chosen.to_string(),
+            NoteReason::CurrentNodeFallback,
+        ));
         Some(chosen)
     }
 
@@ -718,20 +680,13 @@ impl<'a> Tree<'a> {
         let mut path = vec![leaf];
         let mut seen = HashSet::from([leaf]);
         let mut current = leaf;
-        loop {
-            let parent = self
-                .node(current)
-                .and_then(|n| n.get("parent"))
-                .and_then(Value::as_str);
-            let Some(parent) = parent else {
-                break;
-            };
+        while let Some(parent) = self.node(current).and_then(parent_of) {
             let Some((parent, _)) = self.entry(parent) else {
-                notes.push(note(current, NoteReason::MissingParent));
+                notes.push(Note::new(current.to_string(), NoteReason::MissingParent));
                 break;
             };
             if !seen.insert(parent) {
-                notes.push(note(parent, NoteReason::ParentCycle));
+                notes.push(Note::new(parent.to_string(), NoteReason::ParentCycle));
                 break;
             }
             path.push(parent);
@@ -750,17 +705,19 @@ impl<'a> Tree<'a> {
                 continue;
             };
             match classify(message) {
-                Err(reason) => out.skipped.push(skip(Some(id), reason)),
+                Err(reason) => out.skipped.push(Skipped::new(id.to_string(), reason)),
                 Ok(Kind::User) => {
                     if let Some((first, t)) = turn.take() {
                         runs.push(self.finish_turn(first, t, out));
                     }
                     let m = user_message(id, message);
-                    if m.text.is_empty() && m.attachments.is_empty() && m.raw.is_empty() {
-                        out.skipped.push(skip(Some(id), SkipReason::Empty));
+                    if m.is_empty() {
+                        out.skipped
+                            .push(Skipped::new(id.to_string(), SkipReason::Empty));
                     } else {
                         if !m.raw.is_empty() {
-                            out.notes.push(note(id, NoteReason::KeptRaw));
+                            out.notes
+                                .push(Note::new(id.to_string(), NoteReason::KeptRaw));
                         }
                         out.messages.push(m);
                     }
@@ -768,7 +725,8 @@ impl<'a> Tree<'a> {
                 Ok(kind) => {
                     let (_, t) = turn.get_or_insert_with(|| (id, Turn::default()));
                     if !t.add(id, message, kind) {
-                        out.skipped.push(skip(Some(id), SkipReason::Empty));
+                        out.skipped
+                            .push(Skipped::new(id.to_string(), SkipReason::Empty));
                     }
                 }
             }
@@ -780,17 +738,21 @@ impl<'a> Tree<'a> {
     }
 
     /// Ends an assistant run: its message when it has something to show.
-    fn finish_turn(&self, first: &'a str, turn: Turn<'a>, out: &mut Conversation) -> Run<'a> {
-        if turn.is_empty() {
+    fn finish_turn(&self, first: &'a str, mut turn: Turn<'a>, out: &mut Conversation) -> Run<'a> {
+        let raw_nodes = std::mem::take(&mut turn.raw_nodes);
+        let message = turn.into_message(self.default_model);
+        if message.is_empty() {
             return Run {
                 first,
                 message: None,
             };
         }
-        for node in dedup(&turn.raw_nodes) {
-            out.notes.push(note(node, NoteReason::KeptRaw));
+        let mut seen = HashSet::new();
+        for node in raw_nodes.into_iter().filter(|n| seen.insert(*n)) {
+            out.notes
+                .push(Note::new(node.to_string(), NoteReason::KeptRaw));
         }
-        out.messages.push(turn.into_message(self.default_model));
+        out.messages.push(message);
         Run {
             first,
             message: Some(out.messages.len() - 1),
@@ -803,6 +765,9 @@ impl<'a> Tree<'a> {
         let run_starts: HashMap<&str, Option<usize>> =
             runs.iter().map(|r| (r.first, r.message)).collect();
         let mut reported = HashSet::new();
+        // The nodes walked for alternatives, shared by all the walks: each node is walked once
+        // however many siblings lead to it.
+        let mut walked = HashSet::new();
         for (i, &id) in path.iter().enumerate() {
             let Some(node) = self.node(id) else {
                 continue;
@@ -820,17 +785,18 @@ impl<'a> Tree<'a> {
                     continue;
                 }
                 let Some((child, _)) = self.entry(child) else {
-                    out.skipped.push(skip(Some(child), SkipReason::MissingNode));
+                    out.skipped
+                        .push(Skipped::new(child.to_string(), SkipReason::MissingNode));
                     continue;
                 };
                 let alternative = answer
                     .filter(|_| !self.is_user(child))
-                    .and_then(|_| self.alternative(child));
+                    .and_then(|_| self.alternative(child, &mut walked));
                 match alternative {
                     Some(alt) => alternatives.push(alt),
                     None => out
                         .skipped
-                        .push(skip(Some(child), SkipReason::InactiveBranch)),
+                        .push(Skipped::new(child.to_string(), SkipReason::InactiveBranch)),
                 }
             }
             if let Some(index) = answer
@@ -846,13 +812,18 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// The answer a sibling branch holds: down through the last present child, stopping before
-    /// a user node, with the same rules. `None` when it has no text.
-    fn alternative(&self, start: &'a str) -> Option<(String, AlternativeDetail)> {
+    /// The answer a sibling branch holds: down through the last present child whose `parent` is
+    /// the node, stopping before a user node, with the same rules. `None` when it has no text.
+    /// A node already in `walked` ends the walk, so a chain that several siblings list as their
+    /// child is walked once.
+    fn alternative(
+        &self,
+        start: &'a str,
+        walked: &mut HashSet<&'a str>,
+    ) -> Option<(String, AlternativeDetail)> {
         let mut turn = Turn::default();
-        let mut seen = HashSet::new();
         let mut current = start;
-        while seen.insert(current) {
+        while walked.insert(current) {
             let node = self.node(current)?;
             if let Some(message) = message(node)
                 && let Ok(kind) = classify(message)
@@ -860,7 +831,7 @@ impl<'a> Tree<'a> {
             {
                 turn.add(current, message, kind);
             }
-            let Some(next) = self.last_child(node) else {
+            let Some(next) = self.last_child(current, node) else {
                 break;
             };
             if self.is_user(next) {
@@ -880,24 +851,21 @@ impl<'a> Tree<'a> {
         Some((turn.text, detail))
     }
 
-    /// The last child of a node that is present in the mapping.
-    fn last_child(&self, node: &Value) -> Option<&'a str> {
+    /// The last child of the node `id` that is present in the mapping and names `id` as its
+    /// parent.
+    fn last_child(&self, id: &str, node: &Value) -> Option<&'a str> {
         let list = node.get("children").and_then(Value::as_array)?;
-        list.iter()
-            .rev()
-            .filter_map(Value::as_str)
-            .find_map(|c| self.entry(c).map(|(key, _)| key))
+        list.iter().rev().filter_map(Value::as_str).find_map(|c| {
+            self.entry(c)
+                .filter(|(_, child)| parent_of(child) == Some(id))
+                .map(|(key, _)| key)
+        })
     }
 }
 
-/// The strings once each, in first-seen order.
-fn dedup(items: &[String]) -> Vec<&str> {
-    let mut seen = HashSet::new();
-    items
-        .iter()
-        .map(String::as_str)
-        .filter(|s| seen.insert(*s))
-        .collect()
+/// The id a node names as its parent.
+fn parent_of(node: &Value) -> Option<&str> {
+    node.get("parent").and_then(Value::as_str)
 }
 
 #[cfg(test)]
@@ -950,28 +918,6 @@ mod tests {
         }))
     }
 
-    /// The `(node, reason)` pairs of the skipped entries, sorted.
-    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
-        let mut out: Vec<_> = c
-            .skipped
-            .iter()
-            .map(|s| (s.node.as_deref(), s.reason))
-            .collect();
-        out.sort();
-        out
-    }
-
-    /// The `(node, reason)` pairs of the notes, sorted.
-    fn notes(c: &Conversation) -> Vec<(Option<&str>, NoteReason)> {
-        let mut out: Vec<_> = c
-            .notes
-            .iter()
-            .map(|n| (n.node.as_deref(), n.reason))
-            .collect();
-        out.sort();
-        out
-    }
-
     #[test]
     fn a_parent_cycle_stops_before_the_repeated_node() {
         let c = conv(
@@ -981,7 +927,10 @@ mod tests {
             ],
             Some("b"),
         );
-        assert_eq!(notes(&c), vec![(Some("b"), NoteReason::ParentCycle)]);
+        assert_eq!(
+            c.sorted_note_pairs(),
+            vec![(Some("b"), NoteReason::ParentCycle)]
+        );
         let texts: Vec<_> = c.messages.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts, ["question", "answer"]);
         assert_eq!(c.messages[1].ids, ["b"]);
@@ -994,7 +943,10 @@ mod tests {
             &[("a", Some("a"), &["a"], msg("user", text("hi")))],
             Some("a"),
         );
-        assert_eq!(notes(&c), vec![(Some("a"), NoteReason::ParentCycle)]);
+        assert_eq!(
+            c.sorted_note_pairs(),
+            vec![(Some("a"), NoteReason::ParentCycle)]
+        );
         assert_eq!(c.messages.len(), 1);
         assert_eq!(c.messages[0].text, "hi");
     }
@@ -1005,7 +957,10 @@ mod tests {
             &[("a", Some("gone"), &[], msg("user", text("hi")))],
             Some("a"),
         );
-        assert_eq!(notes(&c), vec![(Some("a"), NoteReason::MissingParent)]);
+        assert_eq!(
+            c.sorted_note_pairs(),
+            vec![(Some("a"), NoteReason::MissingParent)]
+        );
         assert_eq!(c.messages[0].ids, ["a"]);
     }
 
@@ -1024,14 +979,17 @@ mod tests {
             Some("not-there"),
         );
         assert_eq!(
-            notes(&c),
+            c.sorted_note_pairs(),
             vec![(Some("new"), NoteReason::CurrentNodeFallback)]
         );
         assert_eq!(c.messages.len(), 2);
         assert_eq!(c.messages[1].text, "new");
         assert_eq!(c.messages[1].alternatives, ["old"]);
         assert_eq!(c.messages[1].selected_index, 0);
-        assert_eq!(skipped(&c), vec![(Some("ghost"), SkipReason::MissingNode)]);
+        assert_eq!(
+            c.sorted_skipped_pairs(),
+            vec![(Some("ghost"), SkipReason::MissingNode)]
+        );
     }
 
     #[test]
@@ -1049,7 +1007,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            notes(&c),
+            c.sorted_note_pairs(),
             vec![(Some("b"), NoteReason::CurrentNodeFallback)]
         );
         assert_eq!(c.messages[0].ids, ["b"]);
@@ -1064,7 +1022,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            notes(&c),
+            c.sorted_note_pairs(),
             vec![
                 (Some("b"), NoteReason::CurrentNodeFallback),
                 (Some("b"), NoteReason::ParentCycle)
@@ -1150,7 +1108,10 @@ mod tests {
         assert_eq!(m.raw[0].kind, "mystery");
         assert_eq!(m.raw[0].node.as_deref(), Some("t1"));
         assert_eq!(m.raw[0].payload, json!({"content_type": "mystery", "x": 1}));
-        assert_eq!(notes(&c), vec![(Some("t1"), NoteReason::KeptRaw)]);
+        assert_eq!(
+            c.sorted_note_pairs(),
+            vec![(Some("t1"), NoteReason::KeptRaw)]
+        );
     }
 
     #[test]
@@ -1170,7 +1131,7 @@ mod tests {
         );
         assert_eq!(c.messages.len(), 1);
         assert_eq!(
-            skipped(&c),
+            c.sorted_skipped_pairs(),
             vec![
                 (Some("a"), SkipReason::Empty),
                 (Some("alt"), SkipReason::InactiveBranch)
@@ -1218,7 +1179,74 @@ mod tests {
                 ids: vec!["x1".to_string()],
             }]
         );
-        assert_eq!(skipped(&c), vec![(Some("y"), SkipReason::InactiveBranch)]);
+        assert_eq!(
+            c.sorted_skipped_pairs(),
+            vec![(Some("y"), SkipReason::InactiveBranch)]
+        );
+    }
+
+    #[test]
+    fn siblings_sharing_one_long_chain_walk_it_once() {
+        // 2,000 regenerations that all list the head of one 2,000-node chain as their child;
+        // the chain names only the last of them as its parent.
+        const SIBLINGS: usize = 2_000;
+        const CHAIN: usize = 2_000;
+        let mut mapping = Map::new();
+        let mut add = |id: String, parent: &str, kids: Vec<String>, message: Value| {
+            let node = json!({"id": id, "message": message, "parent": parent, "children": kids});
+            mapping.insert(id, node);
+        };
+        let mut answers: Vec<String> = (0..SIBLINGS).map(|i| format!("s{i}")).collect();
+        answers.push("a".to_string());
+        add("u".to_string(), "", answers, msg("user", text("q")));
+        for i in 0..SIBLINGS {
+            let id = format!("s{i}");
+            add(
+                id,
+                "u",
+                vec!["c0".to_string()],
+                msg("assistant", text("sibling")),
+            );
+        }
+        let last_sibling = format!("s{}", SIBLINGS - 1);
+        for i in 0..CHAIN {
+            let parent = if i == 0 {
+                last_sibling.clone()
+            } else {
+                format!("c{}", i - 1)
+            };
+            let kids = if i + 1 < CHAIN {
+                vec![format!("c{}", i + 1)]
+            } else {
+                Vec::new()
+            };
+            add(
+                format!("c{i}"),
+                &parent,
+                kids,
+                msg("assistant", text("link")),
+            );
+        }
+        add(
+            "a".to_string(),
+            "u",
+            Vec::new(),
+            msg("assistant", text("active")),
+        );
+        let c = conversation(&json!({"title": "t", "mapping": mapping, "current_node": "a"}));
+        let m = &c.messages[1];
+        assert_eq!(m.text, "active");
+        assert_eq!(m.alternatives.len(), SIBLINGS);
+        assert_eq!(m.selected_index, SIBLINGS);
+        // Only the chain's own parent walks down it, and it does so once.
+        let chained: Vec<usize> = m
+            .alternatives_detail
+            .iter()
+            .map(|d| d.ids.len())
+            .filter(|&n| n > 1)
+            .collect();
+        assert_eq!(chained, [1 + CHAIN]);
+        assert!(c.skipped.is_empty());
     }
 
     #[test]
@@ -1230,7 +1258,10 @@ mod tests {
         assert_eq!(m.raw.len(), 1);
         assert_eq!(m.raw[0].kind, "tether_browsing_display");
         assert_eq!(m.raw[0].payload, odd);
-        assert_eq!(notes(&c), vec![(Some("u"), NoteReason::KeptRaw)]);
+        assert_eq!(
+            c.sorted_note_pairs(),
+            vec![(Some("u"), NoteReason::KeptRaw)]
+        );
     }
 
     #[test]
@@ -1283,7 +1314,7 @@ mod tests {
         );
         assert!(c.messages.is_empty());
         assert_eq!(
-            skipped(&c),
+            c.sorted_skipped_pairs(),
             vec![
                 (Some("m"), SkipReason::MemoryContext),
                 (Some("o"), SkipReason::UnknownRole),
@@ -1328,16 +1359,25 @@ mod tests {
     fn whole_conversation_skips() {
         let not_object = conversation(&json!(3));
         assert_eq!(not_object.title, None);
-        assert_eq!(skipped(&not_object), vec![(None, SkipReason::NotAnObject)]);
+        assert_eq!(
+            not_object.sorted_skipped_pairs(),
+            vec![(None, SkipReason::NotAnObject)]
+        );
         let no_mapping = conversation(&json!({"title": " ", "id": "x"}));
         assert_eq!(no_mapping.title.as_deref(), Some("Conversation x"));
         assert_eq!(no_mapping.id.as_deref(), Some("x"));
-        assert_eq!(skipped(&no_mapping), vec![(None, SkipReason::NoMapping)]);
+        assert_eq!(
+            no_mapping.sorted_skipped_pairs(),
+            vec![(None, SkipReason::NoMapping)]
+        );
         let empty = conversation(&json!({
             "title": "t",
             "mapping": {"root": {"message": null, "parent": null, "children": []}}
         }));
-        assert_eq!(skipped(&empty), vec![(None, SkipReason::EmptyConversation)]);
+        assert_eq!(
+            empty.sorted_skipped_pairs(),
+            vec![(None, SkipReason::EmptyConversation)]
+        );
         assert!(empty.is_skipped());
     }
 

@@ -1,4 +1,4 @@
-//! Claude.ai's `conversations.json` (README §4).
+//! Claude.ai's `conversations.json`.
 //!
 //! Messages link to their parent through `parent_message_uuid`. The active path starts at the
 //! messages under the (virtual) root and at each orphan (a message whose parent is not in the
@@ -15,7 +15,9 @@ use crate::model::{
     AlternativeDetail, Attachment, AttachmentKind, Conversation, FinishReason, Message, Note,
     NoteReason, Raw, Role, SkipReason, Skipped, Timestamp, ToolCall,
 };
-use crate::util::{join_non_empty, parse_time, str_field, title};
+use crate::util::{
+    join_non_empty, parse_time, push_joined, str_field, take_list, take_str, title, whole_number,
+};
 
 /// The parent id Claude gives to the first messages of a conversation.
 const ROOT_SENTINEL: &str = "00000000-0000-4000-8000-000000000000";
@@ -28,7 +30,7 @@ impl crate::ArrayFormat for Claude {
     const WHAT: &'static str = "conversations";
 
     fn element(&mut self, value: Value, _index: usize) -> Option<Conversation> {
-        Some(conversation(&value))
+        Some(conversation(value))
     }
 }
 
@@ -42,18 +44,12 @@ struct Report {
 impl Report {
     /// Reports the item `node` as not imported.
     fn skip(&mut self, node: &str, reason: SkipReason) {
-        self.skipped.push(Skipped {
-            node: Some(node.to_string()),
-            reason,
-        });
+        self.skipped.push(Skipped::new(node.to_string(), reason));
     }
 
     /// Notes a fact about `node` (`None`: the conversation).
     fn note(&mut self, node: Option<&str>, reason: NoteReason) {
-        self.notes.push(Note {
-            node: node.map(str::to_string),
-            reason,
-        });
+        self.notes.push(Note::new(node.map(str::to_string), reason));
     }
 }
 
@@ -65,54 +61,66 @@ struct Node<'a> {
     parent: Option<&'a str>,
     /// Its `created_at`.
     time: Option<Timestamp>,
-    /// The whole entry.
-    value: &'a Value,
+    /// Its position in `chat_messages`.
+    entry: usize,
+    /// Its `index` (old exports without parent links).
+    index: Option<f64>,
 }
 
 /// One position of the active path: the chosen message and the candidates it won against, in
-/// `chat_messages` order. Indices are into the node list.
+/// `chat_messages` order. While the path is chosen, indices are into the node list; the
+/// messages are then read with positions in `chat_messages` (see [`Step::in_entries`]).
 struct Step {
     chosen: usize,
     losers: Vec<usize>,
 }
 
-/// One conversation (one element of the top-level array).
-fn conversation(value: &Value) -> Conversation {
+impl Step {
+    /// The step with its node indices turned into positions in `chat_messages`.
+    fn in_entries(self, nodes: &[Node<'_>]) -> Option<Step> {
+        let entry = |i: usize| nodes.get(i).map(|n| n.entry);
+        Some(Step {
+            chosen: entry(self.chosen)?,
+            losers: self.losers.into_iter().filter_map(entry).collect(),
+        })
+    }
+}
+
+/// One conversation (one element of the top-level array). Its messages are moved out of it, so
+/// tool inputs, extracted file text and unknown blocks are kept without a copy.
+fn conversation(mut value: Value) -> Conversation {
     if !value.is_object() {
         return Conversation {
-            skipped: vec![Skipped {
-                node: None,
-                reason: SkipReason::NotAnObject,
-            }],
+            skipped: vec![Skipped::new(None, SkipReason::NotAnObject)],
             ..Conversation::default()
         };
     }
-    let id = str_field(value, "uuid");
+    let id = str_field(&value, "uuid");
     let mut out = Conversation {
-        title: Some(title(str_field(value, "name"), id)),
+        title: Some(title(str_field(&value, "name"), id)),
         id: id.map(str::to_string),
         created: parse_time(value.get("created_at")),
         ..Conversation::default()
     };
-    let entries = match value.get("chat_messages").and_then(Value::as_array) {
-        Some(entries) if !entries.is_empty() => entries,
-        _ => {
-            out.skipped.push(Skipped {
-                node: None,
-                reason: SkipReason::EmptyConversation,
-            });
-            return out;
-        }
-    };
+    let mut entries = take_list(&mut value, "chat_messages");
+    if entries.is_empty() {
+        out.skipped
+            .push(Skipped::new(None, SkipReason::EmptyConversation));
+        return out;
+    }
     let mut report = Report::default();
-    let nodes = nodes(entries, &mut report);
+    let nodes = nodes(&entries, &mut report);
     let steps = if nodes.iter().any(|n| n.parent.is_some()) {
         active_path(&nodes, &mut report)
     } else {
         report.note(None, NoteReason::NoParentLinks);
         by_index(&nodes)
     };
-    out.messages = messages(&nodes, &steps, &mut report);
+    let steps: Vec<Step> = steps
+        .into_iter()
+        .filter_map(|step| step.in_entries(&nodes))
+        .collect();
+    out.messages = messages(&mut entries, &steps, &mut report);
     if out.messages.iter().any(|m| m.role == Role::Assistant) {
         report.note(None, NoteReason::ModelUnknown);
     }
@@ -128,10 +136,9 @@ fn nodes<'a>(entries: &'a [Value], report: &mut Report) -> Vec<Node<'a>> {
     let mut nodes = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         let Some(uuid) = str_field(entry, "uuid").filter(|u| !u.is_empty()) else {
-            report.skipped.push(Skipped {
-                node: Some(format!("#{i}")),
-                reason: SkipReason::NotAnObject,
-            });
+            report
+                .skipped
+                .push(Skipped::new(format!("#{i}"), SkipReason::NotAnObject));
             continue;
         };
         if !seen.insert(uuid) {
@@ -141,7 +148,8 @@ fn nodes<'a>(entries: &'a [Value], report: &mut Report) -> Vec<Node<'a>> {
             uuid,
             parent: str_field(entry, "parent_message_uuid").filter(|p| !p.is_empty()),
             time: parse_time(entry.get("created_at")),
-            value: entry,
+            entry: i,
+            index: entry.get("index").and_then(Value::as_f64),
         });
     }
     nodes
@@ -282,10 +290,9 @@ fn choose(candidates: &[usize], nodes: &[Node<'_>], newest: &[Option<Timestamp>]
 /// The path of an export without parent links: every message, by `index` (missing last), then
 /// `created_at`, then position. There is no branching.
 fn by_index(nodes: &[Node<'_>]) -> Vec<Step> {
-    let index = |n: &Node<'_>| n.value.get("index").and_then(Value::as_f64);
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     order.sort_by(|&a, &b| match (nodes.get(a), nodes.get(b)) {
-        (Some(x), Some(y)) => compare_index(index(x), index(y))
+        (Some(x), Some(y)) => compare_index(x.index, y.index)
             .then_with(|| x.time.cmp(&y.time))
             .then_with(|| a.cmp(&b)),
         _ => a.cmp(&b),
@@ -310,50 +317,55 @@ fn compare_index(a: Option<f64>, b: Option<f64>) -> Ordering {
 }
 
 /// The messages of the path, with each step's losing candidates as alternatives or reported
-/// `inactive_branch`.
-fn messages(nodes: &[Node<'_>], steps: &[Step], report: &mut Report) -> Vec<Message> {
+/// `inactive_branch`. Steps hold positions in `chat_messages`; each chosen entry is moved out.
+fn messages(entries: &mut [Value], steps: &[Step], report: &mut Report) -> Vec<Message> {
     let mut out = Vec::new();
     for step in steps {
-        let Some(node) = nodes.get(step.chosen) else {
+        let Some(entry) = entries.get_mut(step.chosen).map(Value::take) else {
             continue;
         };
-        match message(node, report) {
+        match message(entry, report) {
             Some(mut message) => {
                 if message.role == Role::Assistant {
-                    add_alternatives(&mut message, step, nodes, report);
+                    add_alternatives(&mut message, step, entries, report);
                 } else {
-                    report_inactive(&step.losers, nodes, report);
+                    report_inactive(&step.losers, entries, report);
                 }
                 out.push(message);
             }
             // An empty or unknown answer does not promote its alternatives.
-            None => report_inactive(&step.losers, nodes, report),
+            None => report_inactive(&step.losers, entries, report),
         }
     }
     out
 }
 
+/// The `uuid` of a message entry.
+fn uuid(entry: &Value) -> &str {
+    str_field(entry, "uuid").unwrap_or_default()
+}
+
 /// Reports each of `losers` as the first node of an inactive branch.
-fn report_inactive(losers: &[usize], nodes: &[Node<'_>], report: &mut Report) {
-    for node in losers.iter().filter_map(|&l| nodes.get(l)) {
-        report.skip(node.uuid, SkipReason::InactiveBranch);
+fn report_inactive(losers: &[usize], entries: &[Value], report: &mut Report) {
+    for entry in losers.iter().filter_map(|&l| entries.get(l)) {
+        report.skip(uuid(entry), SkipReason::InactiveBranch);
     }
 }
 
 /// Adds the losing assistant candidates with text as alternatives of the chosen answer; the
 /// other losers are inactive branches.
-fn add_alternatives(message: &mut Message, step: &Step, nodes: &[Node<'_>], report: &mut Report) {
+fn add_alternatives(message: &mut Message, step: &Step, entries: &[Value], report: &mut Report) {
     for &loser in &step.losers {
-        let Some(node) = nodes.get(loser) else {
+        let Some(entry) = entries.get(loser) else {
             continue;
         };
-        let text = if str_field(node.value, "sender") == Some("assistant") {
-            text(node.value)
+        let text = if str_field(entry, "sender") == Some("assistant") {
+            text(entry)
         } else {
             String::new()
         };
         if text.is_empty() {
-            report.skip(node.uuid, SkipReason::InactiveBranch);
+            report.skip(uuid(entry), SkipReason::InactiveBranch);
             continue;
         }
         if loser < step.chosen {
@@ -362,50 +374,46 @@ fn add_alternatives(message: &mut Message, step: &Step, nodes: &[Node<'_>], repo
         message.alternatives.push(text);
         message.alternatives_detail.push(AlternativeDetail {
             model: None,
-            date: node.time,
-            finish_reason: finish_reason(node.value),
-            ids: vec![node.uuid.to_string()],
+            date: parse_time(entry.get("created_at")),
+            finish_reason: finish_reason(entry),
+            ids: vec![uuid(entry).to_string()],
         });
     }
 }
 
-/// One Claude message as a message, or `None` when it is skipped (`unknown_role`, `empty`).
-fn message(node: &Node<'_>, report: &mut Report) -> Option<Message> {
-    let role = match str_field(node.value, "sender") {
+/// One Claude message entry as a message, or `None` when it is skipped (`unknown_role`,
+/// `empty`). Its blocks and attachments are moved into the message.
+fn message(mut entry: Value, report: &mut Report) -> Option<Message> {
+    let node = uuid(&entry).to_string();
+    let role = match str_field(&entry, "sender") {
         Some("human") => Role::User,
         Some("assistant") => Role::Assistant,
         _ => {
-            report.skip(node.uuid, SkipReason::UnknownRole);
+            report.skip(&node, SkipReason::UnknownRole);
             return None;
         }
     };
-    let mut message = Message::new(role, text(node.value));
-    message.ids = vec![node.uuid.to_string()];
-    message.date = node.time;
-    if let Some(blocks) = blocks(node.value) {
-        read_blocks(blocks, node.uuid, &mut message, report);
-    }
-    read_attachments(node.value, node.uuid, &mut message, report);
+    let mut message = Message::new(role, text(&entry));
+    message.date = parse_time(entry.get("created_at"));
     if role == Role::Assistant {
-        message.finish_reason = finish_reason(node.value);
+        message.finish_reason = finish_reason(&entry);
     }
+    read_blocks(
+        take_list(&mut entry, "content"),
+        &node,
+        &mut message,
+        report,
+    );
+    read_attachments(&mut entry, &node, &mut message, report);
     if !message.raw.is_empty() {
-        report.note(Some(node.uuid), NoteReason::KeptRaw);
+        report.note(Some(&node), NoteReason::KeptRaw);
     }
-    if is_empty(&message) {
-        report.skip(node.uuid, SkipReason::Empty);
+    if message.is_empty() {
+        report.skip(&node, SkipReason::Empty);
         return None;
     }
+    message.ids = vec![node];
     Some(message)
-}
-
-/// Whether a message has nothing to show: no text, reasoning, call, attachment or raw payload.
-fn is_empty(message: &Message) -> bool {
-    message.text.is_empty()
-        && message.reasoning.is_none()
-        && message.tool_calls.is_empty()
-        && message.attachments.is_empty()
-        && message.raw.is_empty()
 }
 
 /// The `content` blocks of a message, when it is a non-empty list.
@@ -433,40 +441,43 @@ fn text(value: &Value) -> String {
 }
 
 /// Reads the non-text blocks: thinking, tool use and results, UI state and unknown kinds.
-fn read_blocks(blocks: &[Value], node: &str, message: &mut Message, report: &mut Report) {
-    let mut thoughts = Vec::new();
-    for block in blocks {
-        match str_field(block, "type") {
+fn read_blocks(blocks: Vec<Value>, node: &str, message: &mut Message, report: &mut Report) {
+    let mut reasoning = String::new();
+    for mut block in blocks {
+        match str_field(&block, "type") {
             Some("text") => {}
-            Some("thinking") => thoughts.extend(str_field(block, "thinking")),
+            Some("thinking") => {
+                if let Some(thought) = str_field(&block, "thinking") {
+                    push_joined(&mut reasoning, thought, "\n\n");
+                }
+            }
             Some("tool_use") => message.tool_calls.push(ToolCall {
-                id: str_field(block, "id").map(str::to_string),
-                name: str_field(block, "name").map(str::to_string),
-                input: block.get("input").cloned().unwrap_or(Value::Null),
+                id: str_field(&block, "id").map(str::to_string),
+                name: str_field(&block, "name").map(str::to_string),
+                input: block.get_mut("input").map(Value::take).unwrap_or_default(),
                 output: None,
                 is_error: false,
             }),
-            Some("tool_result") => tool_result(block, &mut message.tool_calls),
+            Some("tool_result") => tool_result(&mut block, &mut message.tool_calls),
             Some("token_budget") => report.skip(node, SkipReason::UiState),
-            kind => message.raw.push(Raw {
-                kind: kind.unwrap_or("block").to_string(),
-                node: Some(node.to_string()),
-                payload: block.clone(),
-            }),
+            kind => {
+                let kind = kind.unwrap_or("block").to_string();
+                message.raw.push(Raw::new(kind, node.to_string(), block));
+            }
         }
     }
-    let reasoning = join_non_empty(thoughts, "\n\n");
     if !reasoning.is_empty() {
         message.reasoning = Some(reasoning);
     }
 }
 
 /// A `tool_result` block: the output of the first pending call with its id, or a new call with
-/// no input when none is pending. `display_content` is UI and ignored.
-fn tool_result(block: &Value, calls: &mut Vec<ToolCall>) {
-    let id = str_field(block, "tool_use_id");
-    let output = match block.get("content") {
-        Some(Value::String(s)) => s.clone(),
+/// no input when none is pending. A string `content` is moved into the output; a list gives its
+/// `text` items joined with `"\n"`, empty ones included (only separate messages drop empty
+/// texts when joined). `display_content` is UI and ignored.
+fn tool_result(block: &mut Value, calls: &mut Vec<ToolCall>) {
+    let output = match block.get_mut("content") {
+        Some(Value::String(s)) => std::mem::take(s),
         Some(Value::Array(items)) => items
             .iter()
             .filter(|i| str_field(i, "type") == Some("text"))
@@ -475,6 +486,7 @@ fn tool_result(block: &Value, calls: &mut Vec<ToolCall>) {
             .join("\n"),
         _ => String::new(),
     };
+    let id = str_field(block, "tool_use_id");
     let is_error = block.get("is_error").and_then(Value::as_bool) == Some(true);
     let pending = calls
         .iter_mut()
@@ -495,61 +507,40 @@ fn tool_result(block: &Value, calls: &mut Vec<ToolCall>) {
 }
 
 /// `attachments[]` (files with extracted text) then `files[]` (uploads whose bytes the export
-/// does not hold, each noted `attachment_bytes_absent`). Entries that are not objects are kept
-/// raw.
-fn read_attachments(value: &Value, node: &str, message: &mut Message, report: &mut Report) {
-    for entry in list(value, "attachments") {
+/// does not hold, each noted `attachment_bytes_absent`), moved out of the entry. Entries that
+/// are not objects are kept raw.
+fn read_attachments(value: &mut Value, node: &str, message: &mut Message, report: &mut Report) {
+    for mut entry in take_list(value, "attachments") {
         if !entry.is_object() {
-            message.raw.push(raw_entry("attachment", node, entry));
+            message
+                .raw
+                .push(Raw::new("attachment", node.to_string(), entry));
             continue;
         }
         message.attachments.push(Attachment {
-            kind: AttachmentKind::File,
-            reference: None,
-            name: owned(entry, "file_name"),
-            mime: owned(entry, "file_type"),
-            size: entry.get("file_size").and_then(Value::as_u64),
-            text: owned(entry, "extracted_content"),
+            name: take_str(&mut entry, "file_name"),
+            mime: take_str(&mut entry, "file_type"),
+            size: entry.get("file_size").and_then(whole_number),
+            text: take_str(&mut entry, "extracted_content"),
+            ..Attachment::new(AttachmentKind::File)
         });
     }
-    for entry in list(value, "files") {
+    for mut entry in take_list(value, "files") {
         if !entry.is_object() {
-            message.raw.push(raw_entry("file", node, entry));
+            message.raw.push(Raw::new("file", node.to_string(), entry));
             continue;
         }
-        let kind = if str_field(entry, "file_kind") == Some("image") {
+        let kind = if str_field(&entry, "file_kind") == Some("image") {
             AttachmentKind::Image
         } else {
             AttachmentKind::File
         };
         message.attachments.push(Attachment {
-            reference: owned(entry, "file_uuid"),
-            name: owned(entry, "file_name"),
+            reference: take_str(&mut entry, "file_uuid"),
+            name: take_str(&mut entry, "file_name"),
             ..Attachment::new(kind)
         });
         report.note(Some(node), NoteReason::AttachmentBytesAbsent);
-    }
-}
-
-/// The items of a list field (none when it is missing or not a list).
-fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
-}
-
-/// A string field, owned.
-fn owned(value: &Value, key: &str) -> Option<String> {
-    str_field(value, key).map(str::to_string)
-}
-
-/// A payload kept verbatim.
-fn raw_entry(kind: &str, node: &str, payload: &Value) -> Raw {
-    Raw {
-        kind: kind.to_string(),
-        node: Some(node.to_string()),
-        payload: payload.clone(),
     }
 }
 
@@ -583,32 +574,12 @@ mod tests {
     }
 
     fn conv(messages: &[Value]) -> Conversation {
-        conversation(&json!({
+        conversation(json!({
             "uuid": "c1",
             "name": "Test",
             "created_at": "2025-01-01T00:00:00Z",
             "chat_messages": messages,
         }))
-    }
-
-    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
-        let mut out: Vec<_> = c
-            .skipped
-            .iter()
-            .map(|s| (s.node.as_deref(), s.reason))
-            .collect();
-        out.sort();
-        out
-    }
-
-    fn notes(c: &Conversation) -> Vec<(Option<&str>, NoteReason)> {
-        let mut out: Vec<_> = c
-            .notes
-            .iter()
-            .map(|n| (n.node.as_deref(), n.reason))
-            .collect();
-        out.sort();
-        out
     }
 
     fn texts(c: &Conversation) -> Vec<&str> {
@@ -657,7 +628,7 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["hi", "hello"]);
         assert_eq!(
-            skipped(&c),
+            c.sorted_skipped_pairs(),
             [
                 (Some("s"), SkipReason::Unreachable),
                 (Some("x"), SkipReason::Unreachable),
@@ -665,7 +636,7 @@ mod tests {
                 (Some("z"), SkipReason::Unreachable),
             ]
         );
-        assert_eq!(notes(&c), [(None, NoteReason::ModelUnknown)]);
+        assert_eq!(c.sorted_note_pairs(), [(None, NoteReason::ModelUnknown)]);
     }
 
     #[test]
@@ -719,13 +690,13 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["q"]);
         assert_eq!(
-            skipped(&c),
+            c.sorted_skipped_pairs(),
             [
                 (Some("a1"), SkipReason::InactiveBranch),
                 (Some("a2"), SkipReason::Empty),
             ]
         );
-        assert!(notes(&c).is_empty());
+        assert!(c.sorted_note_pairs().is_empty());
     }
 
     #[test]
@@ -747,7 +718,10 @@ mod tests {
             ),
         ]);
         assert_eq!(texts(&c), ["second try"]);
-        assert_eq!(skipped(&c), [(Some("q1"), SkipReason::InactiveBranch)]);
+        assert_eq!(
+            c.sorted_skipped_pairs(),
+            [(Some("q1"), SkipReason::InactiveBranch)]
+        );
     }
 
     #[test]
@@ -834,7 +808,7 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["untimed", "early", "main", "late"]);
         assert_eq!(
-            notes(&c),
+            c.sorted_note_pairs(),
             [
                 (Some("early"), NoteReason::MissingParent),
                 (Some("late"), NoteReason::MissingParent),
@@ -868,7 +842,7 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["q"]);
         assert_eq!(
-            skipped(&c),
+            c.sorted_skipped_pairs(),
             [
                 (Some("#0"), SkipReason::NotAnObject),
                 (Some("#1"), SkipReason::NotAnObject),
@@ -879,14 +853,23 @@ mod tests {
 
     #[test]
     fn whole_conversation_skips() {
-        let not_object = conversation(&json!(42));
+        let not_object = conversation(json!(42));
         assert_eq!(not_object.title, None);
-        assert_eq!(skipped(&not_object), [(None, SkipReason::NotAnObject)]);
-        let empty = conversation(&json!({"uuid": "e", "name": " ", "chat_messages": []}));
+        assert_eq!(
+            not_object.sorted_skipped_pairs(),
+            [(None, SkipReason::NotAnObject)]
+        );
+        let empty = conversation(json!({"uuid": "e", "name": " ", "chat_messages": []}));
         assert_eq!(empty.title.as_deref(), Some("Conversation e"));
-        assert_eq!(skipped(&empty), [(None, SkipReason::EmptyConversation)]);
-        let missing = conversation(&json!({"name": "n"}));
-        assert_eq!(skipped(&missing), [(None, SkipReason::EmptyConversation)]);
+        assert_eq!(
+            empty.sorted_skipped_pairs(),
+            [(None, SkipReason::EmptyConversation)]
+        );
+        let missing = conversation(json!({"name": "n"}));
+        assert_eq!(
+            missing.sorted_skipped_pairs(),
+            [(None, SkipReason::EmptyConversation)]
+        );
     }
 
     #[test]
@@ -903,7 +886,7 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["a1", "a2", "b", "c"]);
         assert_eq!(
-            notes(&c),
+            c.sorted_note_pairs(),
             [
                 (None, NoteReason::NoParentLinks),
                 (None, NoteReason::ModelUnknown)

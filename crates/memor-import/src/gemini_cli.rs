@@ -1,4 +1,4 @@
-//! Gemini CLI session files, `.json` and `.jsonl` (README §7).
+//! Gemini CLI session files, `.json` and `.jsonl`.
 //!
 //! A `.json` file holds one session object with its `messages`. A `.jsonl` log holds one value
 //! per line: metadata, message records (a repeated id replaces the earlier record in place),
@@ -13,10 +13,11 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{
-    Attachment, AttachmentKind, Conversation, Message, Note, NoteReason, Raw, Role, SkipReason,
-    Skipped, ToolCall,
+    Attachment, Conversation, Message, Note, NoteReason, Raw, Role, SkipReason, Skipped, ToolCall,
 };
-use crate::util::{join_non_empty, parse_time, str_field, title};
+use crate::util::{
+    join_non_empty, object_str, parse_time, push_joined, str_field, take_list, title, whole_number,
+};
 
 /// The Gemini CLI importer: one session per file.
 pub(crate) struct GeminiCli;
@@ -46,10 +47,7 @@ struct Session {
 impl Session {
     /// A `.json` session: one object with a string `sessionId` and a `messages` array.
     fn from_json(text: &str, file: &Path) -> Result<Session, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            Error::new(ErrorKind::InvalidJson, file, format!("malformed JSON: {e}"))
-                .at(crate::stream::error_offset(text, 0, &e))
-        })?;
+        let value = crate::stream::parse_element(text, 0, file)?;
         let not_a_session = || {
             Error::new(
                 ErrorKind::NotGeminiCli,
@@ -77,10 +75,9 @@ impl Session {
                     .records
                     .push((record_id(&message, fallback), message));
             } else {
-                session.skipped.push(Skipped {
-                    node: Some(fallback),
-                    reason: SkipReason::NotAnObject,
-                });
+                session
+                    .skipped
+                    .push(Skipped::new(fallback, SkipReason::NotAnObject));
             }
         }
         Ok(session)
@@ -96,10 +93,7 @@ impl Session {
             let number = i + 1;
             match serde_json::from_str::<Value>(line) {
                 Ok(Value::Object(object)) => log.apply(object, number),
-                _ => log.session.skipped.push(Skipped {
-                    node: Some(format!("line:{number}")),
-                    reason: SkipReason::InvalidLine,
-                }),
+                _ => log.invalid_line(number),
             }
         }
         if !log
@@ -119,10 +113,10 @@ impl Session {
 
     /// The conversation: title from `summary`, id from `sessionId`, created from `startTime`.
     fn into_conversation(self) -> Conversation {
-        let id = str_field_of(&self.meta, "sessionId").map(str::to_string);
+        let id = object_str(&self.meta, "sessionId").map(str::to_string);
         let mut builder = Builder {
             conversation: Conversation {
-                title: Some(title(str_field_of(&self.meta, "summary"), id.as_deref())),
+                title: Some(title(object_str(&self.meta, "summary"), id.as_deref())),
                 id,
                 created: parse_time(self.meta.get("startTime")),
                 messages: Vec::new(),
@@ -139,17 +133,17 @@ impl Session {
     }
 }
 
-/// A string field of a JSON object's map.
-fn str_field_of<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    map.get(key).and_then(Value::as_str)
+/// A record's id: its `id`, else `fallback`.
+fn record_id(record: &Value, fallback: String) -> String {
+    record.get("id").and_then(id_text).unwrap_or(fallback)
 }
 
-/// A record's id: its `id` (a string, or a number written out), else `fallback`.
-fn record_id(record: &Value, fallback: String) -> String {
-    match record.get("id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => fallback,
+/// An id as text: a string, or a number written out.
+fn id_text(id: &Value) -> Option<String> {
+    match id {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -165,19 +159,12 @@ impl Log {
     /// Applies one line's object (`number` is its 1-based line).
     fn apply(&mut self, mut object: Map<String, Value>, number: usize) {
         if let Some(target) = object.get("$rewindTo") {
-            let target = match target {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            };
+            let target = id_text(target);
             self.rewind(target.as_deref());
         } else if let Some(set) = object.remove("$set") {
             match set {
                 Value::Object(fields) => self.session.meta.extend(fields),
-                _ => self.session.skipped.push(Skipped {
-                    node: Some(format!("line:{number}")),
-                    reason: SkipReason::InvalidLine,
-                }),
+                _ => self.invalid_line(number),
             }
         } else if object.contains_key("id") {
             let record = Value::Object(object);
@@ -186,6 +173,14 @@ impl Log {
         } else {
             self.session.meta.extend(object);
         }
+    }
+
+    /// Reports line `number` as `invalid_line`.
+    fn invalid_line(&mut self, number: usize) {
+        self.session.skipped.push(Skipped::new(
+            format!("line:{number}"),
+            SkipReason::InvalidLine,
+        ));
     }
 
     /// Adds a record, or replaces in place the earlier record with the same id.
@@ -215,10 +210,9 @@ impl Log {
         }
         for (id, _) in self.session.records.drain(cut..) {
             self.positions.remove(&id);
-            self.session.skipped.push(Skipped {
-                node: Some(id),
-                reason: SkipReason::Rewound,
-            });
+            self.session
+                .skipped
+                .push(Skipped::new(id, SkipReason::Rewound));
         }
     }
 }
@@ -236,7 +230,7 @@ impl Builder {
         match str_field(&record, "type") {
             Some("user") => {
                 self.end_run();
-                self.user(id, &record);
+                self.user(id, record);
             }
             Some("gemini") => self.run.push((id, record)),
             Some("info" | "error" | "warning") => self.skip(id, SkipReason::CliNotice),
@@ -246,47 +240,42 @@ impl Builder {
 
     /// Reports a record that is not imported.
     fn skip(&mut self, id: String, reason: SkipReason) {
-        self.conversation.skipped.push(Skipped {
-            node: Some(id),
-            reason,
-        });
+        self.conversation.skipped.push(Skipped::new(id, reason));
     }
 
     /// A user record: a message, or `empty` when it holds nothing.
-    fn user(&mut self, id: String, record: &Value) {
-        let content = Content::read(record.get("content"), &id);
-        if content.is_empty() {
+    fn user(&mut self, id: String, mut record: Value) {
+        let content = Content::read(record.get_mut("content").map(Value::take), &id);
+        let mut message = Message::new(Role::User, content.text);
+        message.attachments = content.attachments;
+        message.raw = content.raw;
+        if message.is_empty() {
             self.skip(id, SkipReason::Empty);
             return;
         }
-        let mut message = Message::new(Role::User, content.text);
         message.date = parse_time(record.get("timestamp"));
         message.ids = vec![id];
-        message.attachments = content.attachments;
-        self.keep_raw(&mut message, content.raw);
+        self.note_raw(&message);
         self.conversation.messages.push(message);
     }
 
     /// Ends the current run of `gemini` records: one assistant message, or each record skipped
     /// as `empty` when the run holds nothing.
     fn end_run(&mut self) {
-        let run = std::mem::take(&mut self.run);
+        let mut run = std::mem::take(&mut self.run);
         if run.is_empty() {
             return;
         }
-        let mut texts = Vec::new();
-        let mut reasoning = Vec::new();
+        let mut reasoning = String::new();
         let mut message = Message::new(Role::Assistant, "");
-        let mut raw = Vec::new();
-        for (id, record) in &run {
-            let content = Content::read(record.get("content"), id);
-            texts.push(content.text);
+        for (id, record) in &mut run {
+            let content = Content::read(record.get_mut("content").map(Value::take), id);
+            push_joined(&mut message.text, &content.text, "\n\n");
             message.attachments.extend(content.attachments);
-            raw.extend(content.raw);
-            reasoning.push(thoughts(record.get("thoughts")));
-            if let Some(calls) = record.get("toolCalls").and_then(Value::as_array) {
-                message.tool_calls.extend(calls.iter().map(tool_call));
-            }
+            message.raw.extend(content.raw);
+            push_joined(&mut reasoning, &thoughts(record.get("thoughts")), "\n\n");
+            let calls = take_list(record, "toolCalls");
+            message.tool_calls.extend(calls.into_iter().map(tool_call));
             if let Some(tokens) = output_tokens(record) {
                 message.tokens = Some(message.tokens.unwrap_or(0).saturating_add(tokens));
             }
@@ -297,33 +286,24 @@ impl Builder {
                 message.date = Some(date);
             }
         }
-        message.text = join_non_empty(texts.iter().map(String::as_str), "\n\n");
-        let reasoning = join_non_empty(reasoning.iter().map(String::as_str), "\n\n");
         message.reasoning = (!reasoning.is_empty()).then_some(reasoning);
-        let empty = message.text.is_empty()
-            && message.reasoning.is_none()
-            && message.tool_calls.is_empty()
-            && message.attachments.is_empty()
-            && raw.is_empty();
-        if empty {
+        if message.is_empty() {
             for (id, _) in run {
                 self.skip(id, SkipReason::Empty);
             }
             return;
         }
         message.ids = run.into_iter().map(|(id, _)| id).collect();
-        self.keep_raw(&mut message, raw);
+        self.note_raw(&message);
         self.conversation.messages.push(message);
     }
 
-    /// Puts raw parts on a message, each with a `kept_raw` note for its record.
-    fn keep_raw(&mut self, message: &mut Message, raw: Vec<Raw>) {
-        for part in raw {
-            self.conversation.notes.push(Note {
-                node: part.node.clone(),
-                reason: NoteReason::KeptRaw,
-            });
-            message.raw.push(part);
+    /// Notes `kept_raw` for the record of each raw part of a message.
+    fn note_raw(&mut self, message: &Message) {
+        for part in &message.raw {
+            self.conversation
+                .notes
+                .push(Note::new(part.node.clone(), NoteReason::KeptRaw));
         }
     }
 }
@@ -340,12 +320,12 @@ struct Content {
 }
 
 impl Content {
-    /// Reads `content` of the record `id`.
-    fn read(content: Option<&Value>, id: &str) -> Content {
+    /// Reads `content` of the record `id`, moving unknown parts into `raw`.
+    fn read(content: Option<Value>, id: &str) -> Content {
         let mut out = Content::default();
         match content {
             None | Some(Value::Null) => {}
-            Some(Value::String(s)) => out.text.push_str(s),
+            Some(Value::String(s)) => out.text = s,
             Some(Value::Array(parts)) => {
                 for part in parts {
                     out.part(part, id);
@@ -357,8 +337,8 @@ impl Content {
     }
 
     /// One part.
-    fn part(&mut self, part: &Value, id: &str) {
-        if let Some(text) = part.as_str().or_else(|| str_field(part, "text")) {
+    fn part(&mut self, part: Value, id: &str) {
+        if let Some(text) = part.as_str().or_else(|| str_field(&part, "text")) {
             self.text.push_str(text);
         } else if let Some(data) = part.get("inlineData").filter(|d| d.is_object()) {
             self.attachments.push(attachment(data, None));
@@ -366,70 +346,55 @@ impl Content {
             let reference = str_field(data, "fileUri").map(str::to_string);
             self.attachments.push(attachment(data, reference));
         } else {
-            self.raw.push(Raw {
-                kind: "part".to_string(),
-                node: Some(id.to_string()),
-                payload: part.clone(),
-            });
+            self.raw.push(Raw::new("part", id.to_string(), part));
         }
-    }
-
-    /// Whether the content holds no text, attachment or raw part.
-    fn is_empty(&self) -> bool {
-        self.text.is_empty() && self.attachments.is_empty() && self.raw.is_empty()
     }
 }
 
 /// An attachment from `inlineData` / `fileData`: kind from `mimeType`.
 fn attachment(data: &Value, reference: Option<String>) -> Attachment {
-    let mime = str_field(data, "mimeType");
-    let mut attachment = Attachment::new(AttachmentKind::from_mime(mime));
-    attachment.mime = mime.map(str::to_string);
-    attachment.reference = reference;
-    attachment
+    Attachment {
+        reference,
+        ..Attachment::with_mime(str_field(data, "mimeType"))
+    }
 }
 
 /// `thoughts[]` as reasoning: each thought's `subject` and `description` joined with `"\n"`,
 /// thoughts joined with `"\n\n"` (empty ones dropped).
 fn thoughts(value: Option<&Value>) -> String {
-    let thoughts: Vec<String> = value
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            join_non_empty(
-                [str_field(t, "subject"), str_field(t, "description")]
-                    .into_iter()
-                    .flatten(),
-                "\n",
-            )
-        })
-        .collect();
-    join_non_empty(thoughts.iter().map(String::as_str), "\n\n")
+    let mut out = String::new();
+    for thought in value.and_then(Value::as_array).into_iter().flatten() {
+        let text = join_non_empty(
+            [
+                str_field(thought, "subject"),
+                str_field(thought, "description"),
+            ]
+            .into_iter()
+            .flatten(),
+            "\n",
+        );
+        push_joined(&mut out, &text, "\n\n");
+    }
+    out
 }
 
 /// `tokens.output` of a record.
 fn output_tokens(record: &Value) -> Option<u64> {
-    let output = record.get("tokens")?.get("output")?;
-    output.as_u64().or_else(|| {
-        output
-            .as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0)
-            .map(|f| f as u64)
-    })
+    whole_number(record.get("tokens")?.get("output")?)
 }
 
 /// A `toolCalls[]` entry: `output` from the `text` parts and the `functionResponse.response`
-/// `output` / `error` strings of `result`; an error when `status` is `error` or a response has
-/// an `error`.
-fn tool_call(call: &Value) -> ToolCall {
+/// `output` / `error` strings of `result`, joined with `"\n"` (empty strings included: only
+/// separate messages drop empty texts when joined); an error when `status` is `error` or a
+/// response has an `error`. `args` is moved into the call's input.
+fn tool_call(mut call: Value) -> ToolCall {
     let parts: Vec<&Value> = match call.get("result") {
         Some(Value::Array(parts)) => parts.iter().collect(),
         Some(part @ Value::Object(_)) => vec![part],
         _ => Vec::new(),
     };
     let mut outputs = Vec::new();
-    let mut is_error = str_field(call, "status") == Some("error");
+    let mut is_error = str_field(&call, "status") == Some("error");
     for part in parts {
         if let Some(text) = str_field(part, "text") {
             outputs.push(text);
@@ -450,11 +415,12 @@ fn tool_call(call: &Value) -> ToolCall {
             }
         }
     }
+    let output = (!outputs.is_empty()).then(|| outputs.join("\n"));
     ToolCall {
-        id: str_field(call, "id").map(str::to_string),
-        name: str_field(call, "name").map(str::to_string),
-        input: call.get("args").cloned().unwrap_or(Value::Null),
-        output: (!outputs.is_empty()).then(|| outputs.join("\n")),
+        id: str_field(&call, "id").map(str::to_string),
+        name: str_field(&call, "name").map(str::to_string),
+        input: call.get_mut("args").map(Value::take).unwrap_or_default(),
+        output,
         is_error,
     }
 }
@@ -499,13 +465,6 @@ mod tests {
         c.messages.iter().map(|m| m.text.as_str()).collect()
     }
 
-    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
-        c.skipped
-            .iter()
-            .map(|s| (s.node.as_deref(), s.reason))
-            .collect()
-    }
-
     #[test]
     fn rewinding_to_an_unknown_id_removes_every_message_so_far() {
         let c = log(&[
@@ -517,7 +476,7 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["two"]);
         assert_eq!(
-            skipped(&c),
+            c.skipped_pairs(),
             [
                 (Some("u1"), SkipReason::Rewound),
                 (Some("g1"), SkipReason::Rewound)
@@ -538,7 +497,7 @@ mod tests {
         ]);
         assert_eq!(texts(&c), ["one", "first", "again"]);
         assert_eq!(
-            skipped(&c),
+            c.skipped_pairs(),
             [
                 (Some("u2"), SkipReason::Rewound),
                 (Some("g2"), SkipReason::Rewound)
@@ -576,7 +535,7 @@ mod tests {
             Some("2025-01-01T10:00:00+00:00")
         );
         assert_eq!(
-            skipped(&c),
+            c.skipped_pairs(),
             [
                 (Some("line:4"), SkipReason::InvalidLine),
                 (Some("line:5"), SkipReason::InvalidLine)
@@ -683,7 +642,7 @@ mod tests {
         assert_eq!(a.tool_calls[0].input, json!({"cmd": "ls"}));
         assert_eq!(a.tool_calls[2].input, Value::Null);
         assert_eq!(
-            skipped(&c),
+            c.skipped_pairs(),
             [
                 (Some("#1"), SkipReason::NotAnObject),
                 (Some("w1"), SkipReason::CliNotice),
@@ -693,11 +652,6 @@ mod tests {
                 (Some("g4"), SkipReason::Empty),
             ]
         );
-        let notes: Vec<(Option<&str>, NoteReason)> = c
-            .notes
-            .iter()
-            .map(|n| (n.node.as_deref(), n.reason))
-            .collect();
-        assert_eq!(notes, [(Some("u1"), NoteReason::KeptRaw)]);
+        assert_eq!(c.note_pairs(), [(Some("u1"), NoteReason::KeptRaw)]);
     }
 }

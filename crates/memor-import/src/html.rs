@@ -1,4 +1,4 @@
-//! HTML to plain text for Takeout replies: the small, exact algorithm of the import README (§5).
+//! HTML to plain text for Takeout replies: a small, exact algorithm, never a renderer.
 //!
 //! The converter reads the HTML once, left to right. Character references are decoded; the
 //! contents of `script`, `style` and `template` are dropped; block tags end the current block;
@@ -35,7 +35,8 @@ const BLOCK_TAGS: &[&str] = &[
 /// How many letters of a reference name are looked at (the longest name is far shorter).
 const MAX_ENTITY_NAME: usize = 32;
 
-/// Converts an HTML fragment to text (README §5): blocks joined with `"\n"`.
+/// Converts an HTML fragment to text: the blocks that hold more than whitespace, joined with
+/// `"\n"`.
 pub(crate) fn to_text(html: &str) -> String {
     let mut converter = Converter::default();
     converter.run(html);
@@ -102,11 +103,11 @@ impl Converter {
                     skip_raw_text(bytes, end, &name)
                 }
                 Markup::Start(name) => {
-                    self.start_tag(&name);
+                    self.tag(&name, true);
                     end
                 }
                 Markup::End(name) => {
-                    self.end_tag(&name);
+                    self.tag(&name, false);
                     end
                 }
                 Markup::Nothing => end,
@@ -122,10 +123,16 @@ impl Converter {
         self.blocks.join("\n")
     }
 
-    /// A start tag other than `script` and `style`.
-    fn start_tag(&mut self, name: &str) {
+    /// A start tag (other than `script` and `style`) or an end tag. `template` nests and hides
+    /// what it holds; `br` adds a newline (browsers read `</br>` as `<br>`); a block tag ends the
+    /// current block before it opens or closes its element. Other tags add nothing.
+    fn tag(&mut self, name: &str, start: bool) {
         if name == "template" {
-            self.template_depth += 1;
+            self.template_depth = if start {
+                self.template_depth.saturating_add(1)
+            } else {
+                self.template_depth.saturating_sub(1)
+            };
             return;
         }
         if self.template_depth > 0 {
@@ -139,6 +146,16 @@ impl Converter {
             return;
         }
         self.end_block();
+        if start {
+            self.open_element(name);
+        } else {
+            self.close_element(name);
+        }
+        self.verbatim = self.pre_depth > 0;
+    }
+
+    /// Opens a block element: lists, list items (their marker) and `pre`.
+    fn open_element(&mut self, name: &str) {
         match name {
             "ul" => {
                 self.lists.push(List::Unordered);
@@ -152,27 +169,10 @@ impl Converter {
             "pre" => self.pre_depth += 1,
             _ => {}
         }
-        self.verbatim = self.pre_depth > 0;
     }
 
-    /// An end tag.
-    fn end_tag(&mut self, name: &str) {
-        if name == "template" {
-            self.template_depth = self.template_depth.saturating_sub(1);
-            return;
-        }
-        if self.template_depth > 0 {
-            return;
-        }
-        if name == "br" {
-            // Browsers read `</br>` as `<br>`.
-            self.block.push('\n');
-            return;
-        }
-        if !BLOCK_TAGS.contains(&name) {
-            return;
-        }
-        self.end_block();
+    /// Closes a block element.
+    fn close_element(&mut self, name: &str) {
         match name {
             "ul" => self.close_list(false),
             "ol" => self.close_list(true),
@@ -180,7 +180,6 @@ impl Converter {
             "pre" => self.pre_depth = self.pre_depth.saturating_sub(1),
             _ => {}
         }
-        self.verbatim = self.pre_depth > 0;
     }
 
     /// The marker of a new list item: `N. ` in an `ol`, else `- `.

@@ -59,7 +59,7 @@ fn wanted(source: Source, name: &str) -> Option<u64> {
             let n = lower
                 .strip_prefix("conversations-")?
                 .strip_suffix(".json")?;
-            n.parse::<u64>().ok().map(|n| n + 1)
+            n.parse::<u64>().ok()?.checked_add(1)
         }
         Source::Claude => (lower == "conversations.json").then_some(0),
         Source::GeminiTakeout => match lower.as_str() {
@@ -67,7 +67,11 @@ fn wanted(source: Source, name: &str) -> Option<u64> {
             "myactivity.html" => Some(1),
             _ => None,
         },
-        Source::AiStudio => (!lower.starts_with('.')).then_some(0),
+        // Saved chats have no extension on Drive, or `.json`; the folder also holds uploads.
+        Source::AiStudio => {
+            let extension = Path::new(&lower).extension().and_then(|e| e.to_str());
+            (!lower.starts_with('.') && matches!(extension, None | Some("json"))).then_some(0)
+        }
         Source::GeminiCli => {
             let extension = Path::new(&lower).extension().and_then(|e| e.to_str());
             (lower.starts_with("session-") && matches!(extension, Some("json" | "jsonl")))
@@ -208,7 +212,7 @@ fn missing(path: &Path, source: Source) -> Error {
     Error::new(ErrorKind::NotFound, path, format!("no {expected} found"))
 }
 
-fn is_zip(path: &Path) -> bool {
+pub(crate) fn is_zip(path: &Path) -> bool {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))

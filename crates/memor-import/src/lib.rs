@@ -3,8 +3,8 @@
 //!
 //! An import walks the active branch of each conversation, turns regenerated answers into
 //! candidate responses, never invents a reply, keeps source ids and dates, and keeps what it does
-//! not understand (with a report entry) instead of dropping it. Top-level arrays are read one
-//! conversation at a time, so memory does not grow with the file.
+//! not understand (with a report entry) instead of dropping it. Top-level arrays (ChatGPT,
+//! Claude.ai) are read one conversation at a time, so memory does not grow with the file.
 //!
 //! ```no_run
 //! use memor_import::{Options, Source, import};
@@ -33,7 +33,7 @@ mod report;
 mod session;
 mod stream;
 mod takeout;
-pub mod util;
+mod util;
 
 use std::collections::VecDeque;
 use std::io::Read;
@@ -75,6 +75,17 @@ pub enum Source {
     GeminiCli,
 }
 
+impl Source {
+    /// Every source, in the order of their names in the documentation.
+    pub const ALL: [Source; 5] = [
+        Source::ChatGpt,
+        Source::Claude,
+        Source::GeminiTakeout,
+        Source::AiStudio,
+        Source::GeminiCli,
+    ];
+}
+
 /// Settings of an import.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -111,12 +122,17 @@ impl Options {
 /// When the path cannot be read or holds no file of the export.
 pub fn import(path: &Path, source: Source, options: &Options) -> Result<Import, Error> {
     let files = input::resolve(path, source)?;
+    // In a folder or archive of one-chat files, a file that is not a chat is passed over (and
+    // reported) rather than ending the import.
+    let lenient = matches!(source, Source::AiStudio | Source::GeminiCli)
+        && std::fs::metadata(path).is_ok_and(|m| m.is_dir() || input::is_zip(path));
     Ok(Import {
         source,
         options: options.clone(),
         files: files.into(),
         current: None,
         failed: false,
+        lenient,
         report: ImportReport::default(),
     })
 }
@@ -154,6 +170,7 @@ pub struct Import {
     files: VecDeque<input::InputFile>,
     current: Option<FileImport>,
     failed: bool,
+    lenient: bool,
     report: ImportReport,
 }
 
@@ -167,9 +184,16 @@ impl Import {
         loop {
             if let Some(current) = &mut self.current {
                 match current.next_conversation() {
+                    Some(Err(e)) if self.passes_over(&e) => {
+                        self.report
+                            .files_skipped
+                            .push((e.file().to_path_buf(), e.to_string()));
+                        self.current = None;
+                    }
                     Some(item) => return Some(item),
                     None => self.current = None,
                 }
+                continue;
             }
             let file = self.files.pop_front()?;
             self.report.files.push(file.shown.clone());
@@ -178,9 +202,26 @@ impl Import {
             });
             match opened {
                 Ok(f) => self.current = Some(f),
+                Err(e) if self.passes_over(&e) => {
+                    self.report
+                        .files_skipped
+                        .push((e.file().to_path_buf(), e.to_string()));
+                }
                 Err(e) => return Some(Err(e)),
             }
         }
+    }
+
+    /// Whether `e` only says that one file of a folder is not a chat of the source.
+    fn passes_over(&self, e: &Error) -> bool {
+        self.lenient
+            && matches!(
+                e.kind(),
+                ErrorKind::NotAiStudio
+                    | ErrorKind::NotGeminiCli
+                    | ErrorKind::InvalidJson
+                    | ErrorKind::InvalidEncoding
+            )
     }
 }
 
@@ -210,10 +251,11 @@ trait ArrayFormat {
         Ok(())
     }
 
-    /// The error for a file that is not an array (`bytes` is the file after whitespace and a
-    /// byte-order mark, starting at `offset`).
-    fn not_an_array(&self, bytes: &[u8], offset: u64, file: &Path) -> Error {
-        stream::not_an_array(bytes, offset, file, Self::WHAT)
+    /// The error for a file that is not an array, when the format knows it from its first bytes
+    /// (`head`, after whitespace and a byte-order mark). Otherwise the file is read through to
+    /// tell a single JSON value (`not_a_list`) from malformed JSON.
+    fn recognize_non_array(&self, _head: &[u8], _file: &Path) -> Option<Error> {
+        None
     }
 
     /// One element of the array, as a conversation (or `None` when the format groups elements
@@ -355,9 +397,9 @@ impl<F: ArrayFormat> ArrayImport<F> {
                 pending: VecDeque::new(),
                 finished: false,
             }),
-            Err(stream::NotArray::Other { bytes, offset }) => {
-                Err(format.not_an_array(&bytes, offset, file))
-            }
+            Err(found) => Err(format
+                .recognize_non_array(found.head(), file)
+                .unwrap_or_else(|| found.classify(file, F::WHAT))),
         }
     }
 

@@ -14,8 +14,8 @@ pub type Timestamp = DateTime<Utc>;
 /// One imported conversation, or the record of one that was skipped as a whole.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
-    /// The source title (or `Conversation <id>` when it has none); `None` only for an array
-    /// entry that was not an object.
+    /// The source title (or `Conversation <id>` when it has none); `None` for an array entry
+    /// that was not an object, or one skipped for its size before it was read.
     pub title: Option<String>,
     /// The source's conversation id.
     pub id: Option<String>,
@@ -35,6 +35,40 @@ impl Conversation {
     /// Whether the whole conversation was skipped (no session comes from it).
     pub fn is_skipped(&self) -> bool {
         self.skipped.iter().any(|s| s.node.is_none())
+    }
+}
+
+#[cfg(test)]
+impl Conversation {
+    /// The `(node, reason)` pairs of the skipped entries, in order.
+    pub(crate) fn skipped_pairs(&self) -> Vec<(Option<&str>, SkipReason)> {
+        self.skipped
+            .iter()
+            .map(|s| (s.node.as_deref(), s.reason))
+            .collect()
+    }
+
+    /// The `(node, reason)` pairs of the skipped entries, sorted so that they compare as a
+    /// multiset.
+    pub(crate) fn sorted_skipped_pairs(&self) -> Vec<(Option<&str>, SkipReason)> {
+        let mut pairs = self.skipped_pairs();
+        pairs.sort_unstable();
+        pairs
+    }
+
+    /// The `(node, reason)` pairs of the notes, in order.
+    pub(crate) fn note_pairs(&self) -> Vec<(Option<&str>, NoteReason)> {
+        self.notes
+            .iter()
+            .map(|n| (n.node.as_deref(), n.reason))
+            .collect()
+    }
+
+    /// The `(node, reason)` pairs of the notes, sorted so that they compare as a multiset.
+    pub(crate) fn sorted_note_pairs(&self) -> Vec<(Option<&str>, NoteReason)> {
+        let mut pairs = self.note_pairs();
+        pairs.sort_unstable();
+        pairs
     }
 }
 
@@ -140,6 +174,16 @@ impl Message {
             attachments: Vec::new(),
             raw: Vec::new(),
         }
+    }
+
+    /// Whether the message has nothing to show: no text, reasoning, tool call, attachment or
+    /// raw payload.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+            && self.reasoning.as_deref().is_none_or(str::is_empty)
+            && self.tool_calls.is_empty()
+            && self.attachments.is_empty()
+            && self.raw.is_empty()
     }
 }
 
@@ -270,6 +314,15 @@ impl Attachment {
             text: None,
         }
     }
+
+    /// An attachment of the kind its MIME type names (`image/`, `audio/`, `video/`, else a
+    /// file), with that MIME type and every other field unknown.
+    pub fn with_mime(mime: Option<&str>) -> Self {
+        Attachment {
+            mime: mime.map(str::to_string),
+            ..Attachment::new(AttachmentKind::from_mime(mime))
+        }
+    }
 }
 
 /// Content of a kind the importer does not understand, kept verbatim.
@@ -284,6 +337,21 @@ pub struct Raw {
     pub payload: serde_json::Value,
 }
 
+impl Raw {
+    /// The payload of source type `kind`, belonging to `node`.
+    pub fn new(
+        kind: impl Into<String>,
+        node: impl Into<Option<String>>,
+        payload: serde_json::Value,
+    ) -> Self {
+        Raw {
+            kind: kind.into(),
+            node: node.into(),
+            payload,
+        }
+    }
+}
+
 /// A source item that was not imported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Skipped {
@@ -293,6 +361,16 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
+impl Skipped {
+    /// The item `node` (`None`: the whole conversation), not imported for `reason`.
+    pub fn new(node: impl Into<Option<String>>, reason: SkipReason) -> Self {
+        Skipped {
+            node: node.into(),
+            reason,
+        }
+    }
+}
+
 /// A fact the report states although nothing was lost.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Note {
@@ -300,6 +378,16 @@ pub struct Note {
     pub node: Option<String>,
     /// What.
     pub reason: NoteReason,
+}
+
+impl Note {
+    /// A fact about `node` (`None`: the whole conversation).
+    pub fn new(node: impl Into<Option<String>>, reason: NoteReason) -> Self {
+        Note {
+            node: node.into(),
+            reason,
+        }
+    }
 }
 
 /// Why a source item was not imported.

@@ -12,6 +12,9 @@ use crate::model::{Conversation, NoteReason, SkipReason};
 pub struct ImportReport {
     /// The files read, in order.
     pub files: Vec<PathBuf>,
+    /// Files of a folder or archive of one-chat files (AI Studio, Gemini CLI) passed over because
+    /// they are not chats of the source, with why.
+    pub files_skipped: Vec<(PathBuf, String)>,
     /// Conversations imported (each gives a session).
     pub conversations_read: usize,
     /// Conversations skipped as a whole.
@@ -49,6 +52,9 @@ impl fmt::Display for ImportReport {
             "{} conversations imported ({} messages), {} skipped",
             self.conversations_read, self.messages, self.conversations_skipped
         )?;
+        for (file, why) in &self.files_skipped {
+            write!(f, "\n  file passed over: {} ({why})", file.display())?;
+        }
         for (reason, n) in &self.skipped {
             write!(f, "\n  skipped {reason}: {n}")?;
         }

@@ -10,7 +10,7 @@ use memor_core::date::Date;
 use memor_core::json::Number;
 use memor_core::{FinishReason as CoreFinish, Prompt, Response, Role as CoreRole, Session};
 
-use crate::model::{Conversation, FinishReason, Message, Role, Timestamp};
+use crate::model::{AlternativeDetail, Conversation, FinishReason, Message, Role, Timestamp};
 
 /// A fact of the source that memor's format cannot hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, strum::Display, strum::IntoStaticStr)]
@@ -72,42 +72,36 @@ impl Conversation {
         if self.is_skipped() {
             return None;
         }
-        let mut lost = Vec::new();
+        let mut lost = LostList::default();
         let mut session = Session::new(self.title.clone());
-        if let Some(created) = self.created {
-            match to_date(created) {
-                Some(d) => session.update_date_created(d),
-                None => lost.push(Lost {
-                    message: None,
-                    kind: LostKind::DateUnknown,
-                }),
-            }
-        } else {
-            lost.push(Lost {
-                message: None,
-                kind: LostKind::DateUnknown,
-            });
-        }
+        set_date(self.created, None, &mut lost, |d| {
+            session.update_date_created(d);
+        });
         let mut pending: Option<Prompt> = None;
         for (i, m) in self.messages.iter().enumerate() {
             note_extras(m, i, &mut lost);
+            if let Some(p) = pending.take() {
+                if m.role == Role::Assistant {
+                    // The answer of the pending prompt: every candidate, the active one selected.
+                    let mut p = p;
+                    p.update_responses(candidates(m, i, &mut lost));
+                    p.select_response(active_index(m));
+                    session.add_message(p, true, None);
+                    continue;
+                }
+                session.add_message(p, true, None);
+            }
             match m.role {
                 Role::System | Role::User => {
-                    if let Some(p) = pending.take() {
-                        session.add_message(p, true, None);
-                    }
                     let mut p = Prompt::new(m.text.as_str());
                     if m.role == Role::System {
                         p.update_role(CoreRole::System);
                     }
-                    set_date(m.date, i, &mut lost, |d| p.update_date_created(d));
+                    set_date(m.date, Some(i), &mut lost, |d| p.update_date_created(d));
                     if let Some(t) = m.tokens
                         && p.update_tokens(Some(Number::from(t))).is_err()
                     {
-                        lost.push(Lost {
-                            message: Some(i),
-                            kind: LostKind::InvalidSetting,
-                        });
+                        lost.push(Some(i), LostKind::InvalidSetting);
                     }
                     if m.role == Role::System {
                         session.add_message(p, true, None);
@@ -116,79 +110,78 @@ impl Conversation {
                     }
                 }
                 Role::Assistant => {
-                    let candidates = candidates(m, i, &mut lost);
-                    match pending.take() {
-                        Some(mut p) if p.responses().is_empty() => {
-                            let selected = m.selected_index.min(candidates.len().saturating_sub(1));
-                            p.update_responses(candidates);
-                            p.select_response(selected);
-                            session.add_message(p, true, None);
-                        }
-                        other => {
-                            if let Some(p) = other {
-                                session.add_message(p, true, None);
-                            }
-                            if !m.alternatives.is_empty() {
-                                lost.push(Lost {
-                                    message: Some(i),
-                                    kind: LostKind::Alternatives,
-                                });
-                            }
-                            let active = candidates
-                                .into_iter()
-                                .nth(m.selected_index.min(m.alternatives.len()));
-                            if let Some(r) = active {
-                                session.add_message(r, true, None);
-                            }
-                        }
+                    // An answer with no prompt before it stands alone; its alternatives have
+                    // nowhere to go.
+                    if !m.alternatives.is_empty() {
+                        lost.push(Some(i), LostKind::Alternatives);
                     }
+                    session.add_message(active_response(m, i, &mut lost), true, None);
                 }
             }
         }
-        if let Some(p) = pending.take() {
+        if let Some(p) = pending {
             session.add_message(p, true, None);
         }
-        Some((session, lost))
+        Some((session, lost.items))
     }
 }
 
-/// The candidate responses of an assistant message, in source order.
-fn candidates(m: &Message, i: usize, lost: &mut Vec<Lost>) -> Vec<Response> {
-    let mut out = Vec::with_capacity(m.alternatives.len() + 1);
-    let active = m.selected_index.min(m.alternatives.len());
-    let mut alternatives = m.alternatives.iter().zip(
-        m.alternatives_detail
-            .iter()
-            .map(Some)
-            .chain(std::iter::repeat(None)),
-    );
-    for slot in 0..=m.alternatives.len() {
-        if slot == active {
-            let mut r = Response::new(m.text.as_str());
-            settings(&mut r, m, i, lost);
-            set_model(&mut r, m.model.as_deref(), i, lost);
-            set_date(m.date, i, lost, |d| r.update_date_created(d));
-            r.update_finish_reason(m.finish_reason.map(finish));
-            out.push(r);
-        } else if let Some((text, detail)) = alternatives.next() {
-            let mut r = Response::new(text.as_str());
-            let detail = detail.cloned().unwrap_or_default();
-            set_model(&mut r, detail.model.as_deref(), i, lost);
-            set_date(detail.date, i, lost, |d| r.update_date_created(d));
-            r.update_finish_reason(detail.finish_reason.map(finish));
-            if !detail.ids.is_empty() {
-                lost.push(Lost {
-                    message: Some(i),
-                    kind: LostKind::Ids,
-                });
-            }
-            out.push(r);
+/// What was not kept, each `(message, kind)` once.
+#[derive(Default)]
+struct LostList {
+    items: Vec<Lost>,
+}
+
+impl LostList {
+    fn push(&mut self, message: Option<usize>, kind: LostKind) {
+        let item = Lost { message, kind };
+        if !self.items.contains(&item) {
+            self.items.push(item);
         }
+    }
+}
+
+/// The position of the active answer among all candidates.
+fn active_index(m: &Message) -> usize {
+    m.selected_index.min(m.alternatives.len())
+}
+
+/// The active answer of an assistant message, with its metadata.
+fn active_response(m: &Message, i: usize, lost: &mut LostList) -> Response {
+    let mut r = Response::new(m.text.as_str());
+    settings(&mut r, m, i, lost);
+    set_model(&mut r, m.model.as_deref(), i, lost);
+    set_date(m.date, Some(i), lost, |d| r.update_date_created(d));
+    r.update_finish_reason(m.finish_reason.map(finish));
+    r
+}
+
+/// The candidate responses of an assistant message, in source order.
+fn candidates(m: &Message, i: usize, lost: &mut LostList) -> Vec<Response> {
+    let unknown = AlternativeDetail::default();
+    let active = active_index(m);
+    let mut out = Vec::with_capacity(m.alternatives.len() + 1);
+    for (k, text) in m.alternatives.iter().enumerate() {
+        if k == active {
+            out.push(active_response(m, i, lost));
+        }
+        let detail = m.alternatives_detail.get(k).unwrap_or(&unknown);
+        let mut r = Response::new(text.as_str());
+        set_model(&mut r, detail.model.as_deref(), i, lost);
+        set_date(detail.date, Some(i), lost, |d| r.update_date_created(d));
+        r.update_finish_reason(detail.finish_reason.map(finish));
+        if !detail.ids.is_empty() {
+            lost.push(Some(i), LostKind::Ids);
+        }
+        out.push(r);
+    }
+    if active == m.alternatives.len() {
+        out.push(active_response(m, i, lost));
     }
     out
 }
 
-fn settings(r: &mut Response, m: &Message, i: usize, lost: &mut Vec<Lost>) {
+fn settings(r: &mut Response, m: &Message, i: usize, lost: &mut LostList) {
     let ok = [
         m.tokens
             .is_none_or(|t| r.update_tokens(Some(Number::from(t))).is_ok()),
@@ -200,30 +193,28 @@ fn settings(r: &mut Response, m: &Message, i: usize, lost: &mut Vec<Lost>) {
             .is_none_or(|t| r.update_top_k(Some(Number::from(t))).is_ok()),
     ];
     if ok.contains(&false) {
-        lost.push(Lost {
-            message: Some(i),
-            kind: LostKind::InvalidSetting,
-        });
+        lost.push(Some(i), LostKind::InvalidSetting);
     }
 }
 
-fn set_model(r: &mut Response, model: Option<&str>, i: usize, lost: &mut Vec<Lost>) {
+fn set_model(r: &mut Response, model: Option<&str>, i: usize, lost: &mut LostList) {
     match model {
         Some(model) => r.update_model(model),
-        None => lost.push(Lost {
-            message: Some(i),
-            kind: LostKind::ModelUnknown,
-        }),
+        None => lost.push(Some(i), LostKind::ModelUnknown),
     }
 }
 
-fn set_date(date: Option<Timestamp>, i: usize, lost: &mut Vec<Lost>, set: impl FnOnce(Date)) {
+/// Sets a date the source gives; a missing one (memor then writes the time of the import) is
+/// reported against `message` (`None`: the conversation).
+fn set_date(
+    date: Option<Timestamp>,
+    message: Option<usize>,
+    lost: &mut LostList,
+    set: impl FnOnce(Date),
+) {
     match date.and_then(to_date) {
         Some(d) => set(d),
-        None => lost.push(Lost {
-            message: Some(i),
-            kind: LostKind::DateUnknown,
-        }),
+        None => lost.push(message, LostKind::DateUnknown),
     }
 }
 
@@ -243,7 +234,7 @@ fn finish(f: FinishReason) -> CoreFinish {
 }
 
 /// What a message holds beyond memor's fields.
-fn note_extras(m: &Message, i: usize, lost: &mut Vec<Lost>) {
+fn note_extras(m: &Message, i: usize, lost: &mut LostList) {
     let checks = [
         (!m.ids.is_empty(), LostKind::Ids),
         (m.reasoning.is_some(), LostKind::Reasoning),
@@ -253,10 +244,7 @@ fn note_extras(m: &Message, i: usize, lost: &mut Vec<Lost>) {
     ];
     for (present, kind) in checks {
         if present {
-            lost.push(Lost {
-                message: Some(i),
-                kind,
-            });
+            lost.push(Some(i), kind);
         }
     }
 }

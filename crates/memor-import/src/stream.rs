@@ -51,22 +51,84 @@ pub(crate) struct ArrayStream<R> {
     cap: usize,
 }
 
-/// What the file holds when it does not start with `[`.
-pub(crate) enum NotArray {
-    /// The file from its first non-blank byte (read up to the cap), and that byte's offset.
-    Other { bytes: Vec<u8>, offset: u64 },
+/// A file that does not start with `[`: its first bytes and the rest, unread.
+pub(crate) struct NotArray<R> {
+    /// The file from its first non-blank byte, as far as the first read went.
+    head: Vec<u8>,
+    /// The offset of `head` in the file.
+    offset: u64,
+    rest: R,
+}
+
+impl<R: Read> NotArray<R> {
+    /// The first bytes of the file, after whitespace and a byte-order mark.
+    pub(crate) fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// `not_a_list` when the file is one valid JSON value, else `invalid_json` (or
+    /// `invalid_encoding`) at the byte at fault. The file is read through, never held.
+    pub(crate) fn classify(self, file: &Path, what: &str) -> Error {
+        if let Err(e) = std::str::from_utf8(&self.head) {
+            // A character cut by the end of the first read is not an error.
+            if e.error_len().is_some() {
+                return Error::new(ErrorKind::InvalidEncoding, file, "bytes that are not UTF-8")
+                    .at(self.offset + e.valid_up_to() as u64);
+            }
+        }
+        // serde_json pulls one byte at a time: buffered below the count, so the count is exact.
+        let mut counted = Counted {
+            inner: std::io::BufReader::new(std::io::Cursor::new(self.head).chain(self.rest)),
+            read: 0,
+        };
+        let mut de = serde_json::Deserializer::from_reader(&mut counted);
+        let checked = <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut de)
+            .and_then(|_| de.end());
+        match checked {
+            Ok(()) => Error::new(
+                ErrorKind::NotAList,
+                file,
+                format!("expected a JSON array of {what}"),
+            ),
+            Err(e) if e.is_io() => Error::new(ErrorKind::Io, file, e.to_string()),
+            Err(e) => {
+                // The error is at the last byte serde_json read.
+                let at = self.offset + counted.read.saturating_sub(1);
+                let kind = if e.to_string().contains("invalid unicode") {
+                    ErrorKind::InvalidEncoding
+                } else {
+                    ErrorKind::InvalidJson
+                };
+                Error::new(kind, file, format!("malformed JSON: {e}")).at(at)
+            }
+        }
+    }
+}
+
+/// A reader that counts the bytes it hands out.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 impl<R: Read> ArrayStream<R> {
     /// Opens the stream: skips a UTF-8 byte-order mark and whitespace, then expects `[`.
     ///
-    /// When the file holds something else, returns its bytes (read up to `cap`) so the caller
-    /// can tell a single object (`not_a_list`) from malformed JSON.
+    /// When the file holds something else, returns it as a [`NotArray`], unread past the first
+    /// chunk.
     pub(crate) fn open(
         reader: R,
         file: &Path,
         cap: usize,
-    ) -> Result<Result<Self, NotArray>, Error> {
+    ) -> Result<Result<Self, NotArray<R>>, Error> {
         let mut s = ArrayStream {
             reader,
             file: file.to_path_buf(),
@@ -87,13 +149,12 @@ impl<R: Read> ArrayStream<R> {
             return Ok(Ok(s));
         }
         let offset = s.offset(s.pos);
-        let mut bytes = s.buf.split_off(s.pos);
-        let limit = (cap as u64).saturating_add(1);
-        (&mut s.reader)
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(&s.file, e))?;
-        Ok(Err(NotArray::Other { bytes, offset }))
+        let head = s.buf.split_off(s.pos);
+        Ok(Err(NotArray {
+            head,
+            offset,
+            rest: s.reader,
+        }))
     }
 
     /// The file being read.
@@ -379,27 +440,6 @@ pub(crate) fn parse_element(
     })
 }
 
-/// The error for a file that is not an array: `not_a_list` when it is valid JSON (after an
-/// optional byte-order mark), else `invalid_json` or `invalid_encoding` at the byte at fault.
-pub(crate) fn not_an_array(bytes: &[u8], skipped: u64, file: &Path, what: &str) -> Error {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return Error::new(ErrorKind::InvalidEncoding, file, "bytes that are not UTF-8")
-                .at(skipped + e.valid_up_to() as u64);
-        }
-    };
-    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        Ok(_) => Error::new(
-            ErrorKind::NotAList,
-            file,
-            format!("expected a JSON array of {what}"),
-        ),
-        Err(e) => Error::new(ErrorKind::InvalidJson, file, format!("malformed JSON: {e}"))
-            .at(error_offset(text, skipped, &e)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
@@ -464,18 +504,44 @@ mod tests {
 
     #[test]
     fn a_single_object_is_not_an_array() {
-        let Err(NotArray::Other { bytes, .. }) =
-            ArrayStream::open(&b"  {\"a\": 1}"[..], Path::new("t.json"), 100).unwrap()
-        else {
+        let classify = |input: &'static [u8]| {
+            let Err(found) = ArrayStream::open(input, Path::new("t.json"), 100).unwrap() else {
+                panic!("an array?");
+            };
+            found.classify(Path::new("t.json"), "x")
+        };
+        assert_eq!(classify(b"  {\"a\": 1}").kind(), ErrorKind::NotAList);
+        let e = classify(b"{\"a\"");
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidJson, Some(3)));
+        let e = classify(b"{\"a\": 1} x");
+        assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidJson, Some(9)));
+        let e = classify(b"\xff{}");
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (ErrorKind::InvalidEncoding, Some(0))
+        );
+    }
+
+    /// An object far larger than one read (and than the cap) is still `not_a_list`: it is read
+    /// through, not held.
+    #[test]
+    fn a_large_single_object_is_read_through() {
+        let big = format!("{{\"a\": \"{}\"}}", "x".repeat(3 * CHUNK));
+        let Err(found) = ArrayStream::open(big.as_bytes(), Path::new("t.json"), 10).unwrap() else {
             panic!("an array?");
         };
         assert_eq!(
-            not_an_array(&bytes, 2, Path::new("t"), "x").kind(),
+            found.classify(Path::new("t.json"), "x").kind(),
             ErrorKind::NotAList
         );
+        let cut = big.get(..2 * CHUNK).unwrap();
+        let Err(found) = ArrayStream::open(cut.as_bytes(), Path::new("t.json"), 10).unwrap() else {
+            panic!("an array?");
+        };
+        let e = found.classify(Path::new("t.json"), "x");
         assert_eq!(
-            not_an_array(b"{\"a\"", 0, Path::new("t"), "x").kind(),
-            ErrorKind::InvalidJson
+            (e.kind(), e.offset()),
+            (ErrorKind::InvalidJson, Some(2 * CHUNK as u64 - 1))
         );
     }
 }

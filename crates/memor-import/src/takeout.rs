@@ -1,9 +1,10 @@
-//! Gemini Apps activity from Google Takeout, `MyActivity.json` (README §5).
+//! Gemini Apps activity from Google Takeout, `MyActivity.json`.
 //!
 //! Records come newest first, without conversation ids or models. Each element is reduced to a
 //! small record (its time, and for an exchange the prompt, the number of attached files and the
 //! reply as text); at the end the records are sorted by time and cut into provisional groups
-//! wherever more than 30 minutes pass between two records.
+//! wherever more than 30 minutes pass between two records. Records that are not prompts (other
+//! products, no time, not objects) are reported in the first group.
 
 use std::path::Path;
 
@@ -51,8 +52,10 @@ const EVENT_VERBS: &[&str] = &[
 /// The longest gap between two records of one group, in seconds.
 const GROUP_GAP_SECONDS: i64 = 30 * 60;
 
-/// The most attachments one title adds; a larger count in a title is read as this many.
-const MAX_ATTACHED_FILES: usize = 10_000;
+/// The most attachments one title adds; a larger count in a title is read as this many. Each
+/// attachment is a placeholder with no reference, so a bigger count would only let a short
+/// record (`Attached 99999 files.`) make thousands of empty values.
+const MAX_ATTACHED_FILES: usize = 100;
 
 /// The Takeout importer's state: records are grouped by time, so they are kept until the end.
 #[derive(Default)]
@@ -85,7 +88,7 @@ enum Kind {
 struct Exchange {
     /// The user's words.
     prompt: String,
-    /// How many files the title says were attached.
+    /// How many files the title says were attached (at most [`MAX_ATTACHED_FILES`]).
     files: usize,
     /// The reply converted to text; empty when there is none.
     reply: String,
@@ -105,11 +108,8 @@ pub(crate) fn html_export(file: &Path) -> Error {
 impl crate::ArrayFormat for Takeout {
     const WHAT: &'static str = "activity records";
 
-    fn not_an_array(&self, bytes: &[u8], offset: u64, file: &Path) -> Error {
-        if bytes.first() == Some(&b'<') {
-            return html_export(file);
-        }
-        crate::stream::not_an_array(bytes, offset, file, Self::WHAT)
+    fn recognize_non_array(&self, head: &[u8], file: &Path) -> Option<Error> {
+        (head.first() == Some(&b'<')).then(|| html_export(file))
     }
 
     fn element(&mut self, value: Value, index: usize) -> Option<Conversation> {
@@ -136,31 +136,32 @@ impl crate::ArrayFormat for Takeout {
 
     fn finish(&mut self) -> Vec<Conversation> {
         let mut records = std::mem::take(&mut self.records);
-        let mut first_skipped = std::mem::take(&mut self.skipped);
         // By time; on equal times, the record later in the file first.
         records.sort_by(|a, b| a.time.cmp(&b.time).then(b.index.cmp(&a.index)));
-        let groups = split_groups(records);
-        if groups.is_empty() {
-            if first_skipped.is_empty() {
-                return Vec::new();
+        let mut groups = Vec::new();
+        let mut current = Group::new(1, std::mem::take(&mut self.skipped));
+        let mut last: Option<Timestamp> = None;
+        // Each record's texts move into its group's messages: nothing is copied.
+        for record in records {
+            if last.is_some_and(|t| (record.time - t).num_seconds() > GROUP_GAP_SECONDS) {
+                let next = Group::new(current.number + 1, Vec::new());
+                groups.push(std::mem::replace(&mut current, next).finish());
             }
-            return vec![group_conversation(1, Vec::new(), first_skipped)];
+            last = Some(record.time);
+            current.add(record);
+        }
+        // The last group; without any Gemini record, a first group only to report the others.
+        if last.is_some() || !current.conversation.skipped.is_empty() {
+            groups.push(current.finish());
         }
         groups
-            .into_iter()
-            .enumerate()
-            .map(|(i, group)| group_conversation(i + 1, group, std::mem::take(&mut first_skipped)))
-            .collect()
     }
 }
 
 impl Takeout {
     /// Reports a record that is not a prompt (in the first group).
     fn skip(&mut self, index: usize, reason: SkipReason) {
-        self.skipped.push(Skipped {
-            node: Some(node(index)),
-            reason,
-        });
+        self.skipped.push(Skipped::new(node(index), reason));
     }
 }
 
@@ -206,7 +207,10 @@ fn reply_text(item: Option<&Value>) -> String {
         .filter_map(|i| str_field(i, "html").or_else(|| str_field(i, "htmlValue")))
         .map(html::to_text)
         .collect();
-    join_non_empty(texts.iter().map(String::as_str), "\n")
+    let mut reply = join_non_empty(texts.iter().map(String::as_str), "\n");
+    // Kept until the end of the file: no spare capacity.
+    reply.shrink_to_fit();
+    reply
 }
 
 /// What a record's title makes it: an exchange (after a verb, or whole when it has a reply) or
@@ -232,8 +236,9 @@ fn exchange(words: &str, reply: String, kept_whole: bool) -> Exchange {
     }
 }
 
-/// Splits a trailing `Attached N file.` / `Attached N files.` off a prompt (the README's regex
-/// `\s*Attached (\d+) files?\.?\s*$`): the words before it and N.
+/// Splits a trailing `Attached N file.` / `Attached N files.` off a prompt (as the regex
+/// `\s*Attached (\d+) files?\.?\s*$` would): the words before it and N, at most
+/// [`MAX_ATTACHED_FILES`].
 fn split_attached(words: &str) -> Option<(&str, usize)> {
     let rest = words.trim_end();
     let rest = rest.strip_suffix('.').unwrap_or(rest);
@@ -254,74 +259,75 @@ fn split_attached(words: &str) -> Option<(&str, usize)> {
     Some((prompt, count))
 }
 
-/// Cuts the sorted records into groups wherever more than 30 minutes pass.
-fn split_groups(records: Vec<Record>) -> Vec<Vec<Record>> {
-    let mut groups: Vec<Vec<Record>> = Vec::new();
-    let mut last: Option<Timestamp> = None;
-    for record in records {
-        let gap = last.map(|t| (record.time - t).num_seconds());
-        last = Some(record.time);
-        match groups.last_mut() {
-            Some(group) if gap.is_some_and(|g| g <= GROUP_GAP_SECONDS) => group.push(record),
-            _ => groups.push(vec![record]),
-        }
-    }
-    groups
+/// A provisional group being filled with records, in time order.
+struct Group {
+    /// Its number, from 1.
+    number: usize,
+    /// Its conversation so far.
+    conversation: Conversation,
+    /// How many exchanges it holds.
+    exchanges: usize,
 }
 
-/// The conversation of provisional group `n` (from 1), with the first group's extra skips.
-fn group_conversation(n: usize, records: Vec<Record>, skipped: Vec<Skipped>) -> Conversation {
-    let mut conversation = Conversation {
-        title: Some(format!("provisional group {n}")),
-        id: None,
-        created: records.first().map(|r| r.time),
-        messages: Vec::new(),
-        skipped,
-        notes: vec![Note {
-            node: None,
-            reason: NoteReason::ProvisionalGrouping,
-        }],
-    };
-    let mut exchanges = 0;
-    for record in records {
+impl Group {
+    /// Group `number` (from 1), with the first group's extra skips.
+    fn new(number: usize, skipped: Vec<Skipped>) -> Self {
+        Group {
+            number,
+            conversation: Conversation {
+                title: Some(format!("provisional group {number}")),
+                skipped,
+                notes: vec![Note::new(None, NoteReason::ProvisionalGrouping)],
+                ..Conversation::default()
+            },
+            exchanges: 0,
+        }
+    }
+
+    /// Adds the next record: an event is skipped, an exchange gives messages.
+    fn add(&mut self, record: Record) {
+        self.conversation.created.get_or_insert(record.time);
         match record.kind {
-            Kind::Event => conversation.skipped.push(Skipped {
-                node: Some(node(record.index)),
-                reason: SkipReason::ActivityEvent,
-            }),
+            Kind::Event => self
+                .conversation
+                .skipped
+                .push(Skipped::new(node(record.index), SkipReason::ActivityEvent)),
             Kind::Exchange(exchange) => {
-                exchanges += 1;
-                add_exchange(&mut conversation, record.index, record.time, exchange);
+                self.exchanges += 1;
+                add_exchange(&mut self.conversation, record.index, record.time, exchange);
             }
         }
     }
-    if conversation
-        .messages
-        .iter()
-        .any(|m| m.role == Role::Assistant)
-    {
-        conversation.notes.push(Note {
-            node: None,
-            reason: NoteReason::ModelUnknown,
-        });
+
+    /// The group's conversation: `model_unknown` when it has an answer, skipped as
+    /// `empty_conversation` when it has no exchange.
+    fn finish(mut self) -> Conversation {
+        let conversation = &mut self.conversation;
+        if conversation
+            .messages
+            .iter()
+            .any(|m| m.role == Role::Assistant)
+        {
+            conversation
+                .notes
+                .push(Note::new(None, NoteReason::ModelUnknown));
+        }
+        if self.exchanges == 0 {
+            conversation
+                .skipped
+                .push(Skipped::new(None, SkipReason::EmptyConversation));
+        }
+        self.conversation
     }
-    if exchanges == 0 {
-        conversation.skipped.push(Skipped {
-            node: None,
-            reason: SkipReason::EmptyConversation,
-        });
-    }
-    conversation
 }
 
 /// Adds an exchange's user message and, when the reply is not empty, its assistant message.
 fn add_exchange(conversation: &mut Conversation, index: usize, time: Timestamp, ex: Exchange) {
     let id = node(index);
     if ex.kept_whole {
-        conversation.notes.push(Note {
-            node: Some(id.clone()),
-            reason: NoteReason::TitleKeptWhole,
-        });
+        conversation
+            .notes
+            .push(Note::new(id.clone(), NoteReason::TitleKeptWhole));
     }
     let mut prompt = Message::new(Role::User, ex.prompt);
     prompt.date = Some(time);
@@ -329,10 +335,9 @@ fn add_exchange(conversation: &mut Conversation, index: usize, time: Timestamp, 
     prompt.attachments = vec![Attachment::new(AttachmentKind::File); ex.files];
     conversation.messages.push(prompt);
     if ex.reply.is_empty() {
-        conversation.notes.push(Note {
-            node: Some(id),
-            reason: NoteReason::MissingReply,
-        });
+        conversation
+            .notes
+            .push(Note::new(id, NoteReason::MissingReply));
         return;
     }
     let mut reply = Message::new(Role::Assistant, ex.reply);
@@ -345,7 +350,7 @@ fn add_exchange(conversation: &mut Conversation, index: usize, time: Timestamp, 
 mod tests {
     use serde_json::{Value, json};
 
-    use super::split_attached;
+    use super::{MAX_ATTACHED_FILES, split_attached};
     use crate::model::{AttachmentKind, Conversation, NoteReason, Role, SkipReason};
     use crate::{ErrorKind, Options, Source, import_bytes};
 
@@ -367,20 +372,6 @@ mod tests {
             record["safeHtmlItem"] = json!([{"html": html}]);
         }
         record
-    }
-
-    fn skipped(c: &Conversation) -> Vec<(Option<&str>, SkipReason)> {
-        c.skipped
-            .iter()
-            .map(|s| (s.node.as_deref(), s.reason))
-            .collect()
-    }
-
-    fn notes(c: &Conversation) -> Vec<(Option<&str>, NoteReason)> {
-        c.notes
-            .iter()
-            .map(|n| (n.node.as_deref(), n.reason))
-            .collect()
     }
 
     #[test]
@@ -441,6 +432,25 @@ mod tests {
     }
 
     #[test]
+    fn a_title_adds_at_most_a_hundred_attachments() {
+        assert_eq!(
+            split_attached("many Attached 99999 files."),
+            Some(("many", MAX_ATTACHED_FILES))
+        );
+        assert_eq!(
+            split_attached("more Attached 99999999999999999999999 files."),
+            Some(("more", MAX_ATTACHED_FILES))
+        );
+        let got = import(&json!([prompt(
+            "Prompted many Attached 99999 files.",
+            "2025-01-01T10:00:00Z",
+            Some("ok")
+        )]));
+        assert_eq!(got[0].messages[0].text, "many");
+        assert_eq!(got[0].messages[0].attachments.len(), 100);
+    }
+
+    #[test]
     fn a_title_without_a_verb_is_kept_whole_only_with_a_reply() {
         let got = import(&json!([
             prompt(
@@ -462,14 +472,17 @@ mod tests {
         assert_eq!(c.messages[1].role, Role::Assistant);
         assert_eq!(c.messages[1].model, None);
         assert_eq!(
-            skipped(c),
+            c.skipped_pairs(),
             [
                 (Some("#2"), SkipReason::ActivityEvent),
                 (Some("#1"), SkipReason::ActivityEvent)
             ]
         );
-        assert!(notes(c).contains(&(Some("#0"), NoteReason::TitleKeptWhole)));
-        assert!(notes(c).contains(&(None, NoteReason::ModelUnknown)));
+        assert!(
+            c.note_pairs()
+                .contains(&(Some("#0"), NoteReason::TitleKeptWhole))
+        );
+        assert!(c.note_pairs().contains(&(None, NoteReason::ModelUnknown)));
     }
 
     #[test]
@@ -488,7 +501,7 @@ mod tests {
         assert_eq!(events.title.as_deref(), Some("provisional group 1"));
         assert!(events.messages.is_empty());
         assert_eq!(
-            skipped(events),
+            events.skipped_pairs(),
             [
                 (Some("#1"), SkipReason::NotGemini),
                 (Some("#2"), SkipReason::BadTime),
@@ -497,13 +510,16 @@ mod tests {
                 (None, SkipReason::EmptyConversation),
             ]
         );
-        assert_eq!(notes(events), [(None, NoteReason::ProvisionalGrouping)]);
+        assert_eq!(
+            events.note_pairs(),
+            [(None, NoteReason::ProvisionalGrouping)]
+        );
         assert_eq!(got[1].messages[1].text, "yes");
         assert!(got[1].skipped.is_empty());
         let late = &got[2];
         assert_eq!(late.messages.len(), 1);
         assert_eq!(
-            notes(late),
+            late.note_pairs(),
             [
                 (None, NoteReason::ProvisionalGrouping),
                 (Some("#0"), NoteReason::MissingReply)
@@ -519,7 +535,7 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].created, None);
         assert_eq!(
-            skipped(&got[0]),
+            got[0].skipped_pairs(),
             [
                 (Some("#0"), SkipReason::NotGemini),
                 (None, SkipReason::EmptyConversation)

@@ -131,3 +131,38 @@ fn takeout_prefers_the_gemini_activity_file() {
     assert_eq!(got[0].messages[0].text, "Hello there");
     assert_eq!(got[0].messages[1].text, "Sure.");
 }
+
+#[test]
+fn a_folder_of_saved_chats_passes_over_what_is_not_a_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let chat = |text: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "runSettings": {"model": "models/gemini-2.5-pro"},
+            "chunkedPrompt": {"chunks": [{"text": text, "role": "user"}]}
+        }))
+        .unwrap()
+    };
+    std::fs::write(dir.path().join("Prime numbers"), chat("Is 97 prime?")).unwrap();
+    std::fs::write(dir.path().join("b.json"), chat("And 91?")).unwrap();
+    std::fs::write(dir.path().join("notes.json"), b"{\"todo\": []}").unwrap();
+    std::fs::write(dir.path().join("photo.png"), b"\x89PNG\r\n\x1a\n\xff\xfe").unwrap();
+    let mut imported = import(dir.path(), Source::AiStudio, &Options::default()).unwrap();
+    let mut titles: Vec<String> = (&mut imported).map(|c| c.unwrap().title.unwrap()).collect();
+    titles.sort();
+    assert_eq!(titles, ["Prime numbers", "b"]);
+    let skipped = &imported.report().files_skipped;
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].0.ends_with("notes.json"));
+
+    // The same file given alone is an error.
+    let Err(e) = import(
+        &dir.path().join("notes.json"),
+        Source::AiStudio,
+        &Options::default(),
+    )
+    .unwrap()
+    .collect::<Result<Vec<_>, _>>() else {
+        panic!("a note imported as a chat");
+    };
+    assert_eq!(e.kind(), ErrorKind::NotAiStudio);
+}
