@@ -66,6 +66,19 @@ impl Message {
             Message::Response(r) => Ok(std::borrow::Cow::Borrowed(r.render_string())),
         }
     }
+    /// Appends the message's text for a STRING render to `out` (nothing on error).
+    ///
+    /// # Errors
+    /// A prompt whose template does not render.
+    pub fn render_into(&self, out: &mut String) -> Result<()> {
+        match self {
+            Message::Prompt(p) => p.render_into(out),
+            Message::Response(r) => {
+                out.push_str(r.render_string());
+                Ok(())
+            }
+        }
+    }
     /// memor's `type`: `"Prompt"` or `"Response"`.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -470,10 +483,7 @@ impl Session {
             .sum();
         let mut out = String::with_capacity(estimate);
         for (_, message) in self.enabled_messages() {
-            match message {
-                Message::Prompt(p) => p.render_into(&mut out)?,
-                Message::Response(r) => out.push_str(r.render_string()),
-            }
+            message.render_into(&mut out)?;
             out.push('\n');
         }
         Ok(out)

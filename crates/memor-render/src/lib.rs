@@ -246,12 +246,7 @@ impl Payload {
     pub fn to_value(&self) -> Option<serde_json::Value> {
         match self {
             Payload::Json(v) => Some(v.clone()),
-            Payload::Messages(messages) => Some(serde_json::Value::Array(
-                messages
-                    .iter()
-                    .map(|m| serde_json::json!({"role": m.role.as_str(), "content": m.content}))
-                    .collect(),
-            )),
+            Payload::Messages(messages) => serde_json::to_value(messages).ok(),
             _ => None,
         }
     }

@@ -102,13 +102,7 @@ impl Target for OpenAi {
         for (index, message) in session.enabled_messages() {
             warnings.extend(message_warning(message));
             messages
-                .push_with(message.role(), |text| match message {
-                    Message::Prompt(p) => p.render_into(text),
-                    Message::Response(r) => {
-                        text.push_str(r.message());
-                        Ok(())
-                    }
-                })
+                .push_with(message.role(), |text| message.render_into(text))
                 .map_err(|source| Error::Message { index, source })?;
         }
         Ok(Rendered {
@@ -116,6 +110,11 @@ impl Target for OpenAi {
             report: masked(session),
             warnings,
         })
+    }
+
+    /// The rules of OpenAI's Chat Completions messages (as the `chat` target checks them).
+    fn validate(&self, payload: &Payload) -> Vec<crate::Violation> {
+        crate::Chat.validate(payload)
     }
 
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {

@@ -1043,3 +1043,42 @@ mod properties {
         }
     }
 }
+
+/// memor's OPENAI list (a typed `Payload::Messages`) is checked like any JSON payload.
+#[test]
+fn openai_lists_pass_the_chat_rules() {
+    use memor_core::{Prompt, Response, Role, Session};
+    let mut system = Prompt::new("Be brief.");
+    system.update_role(Role::System);
+    let mut question = Prompt::new("Capital of France?");
+    question.add_response(Response::new("Paris."), None);
+    let session = Session::with_messages(
+        None,
+        vec![
+            system.into(),
+            question.into(),
+            Response::new("Paris.").into(),
+        ],
+    );
+    let rendered = memor_render::target("openai")
+        .unwrap()
+        .render(&session, &memor_render::RenderOptions::default())
+        .unwrap();
+    assert!(matches!(
+        rendered.payload,
+        memor_render::Payload::Messages(_)
+    ));
+    for name in ["openai", "chat"] {
+        let violations = memor_render::target(name)
+            .unwrap()
+            .validate(&rendered.payload);
+        assert!(violations.is_empty(), "{name}: {violations:?}");
+    }
+    // An empty list breaks a rule, whatever form it has.
+    let empty = memor_render::Payload::Messages(memor_render::Messages::new());
+    let violations = memor_render::target("openai").unwrap().validate(&empty);
+    assert!(
+        violations.iter().any(|v| v.rule == "no-turns"),
+        "{violations:?}"
+    );
+}

@@ -109,15 +109,18 @@ impl Target for Chat {
     /// `tool_calls` id of the assistant message before it; a `function` message with a `name`.
     fn validate(&self, payload: &Payload) -> Vec<Violation> {
         let mut checks = Checks::default();
-        match json_body(payload) {
+        let body = match json_body(payload) {
             Err(found) => return found,
-            Ok(Value::Array(messages)) => {
+            Ok(body) => body,
+        };
+        match &*body {
+            Value::Array(messages) => {
                 if messages.is_empty() {
                     checks.add(None, "no-turns", "the message list is empty".to_owned());
                 }
                 check_messages(&mut checks, messages);
             }
-            Ok(Value::Object(obj)) => {
+            Value::Object(obj) => {
                 checks.required_string(obj, "model", None, "the request");
                 if let Some(messages) = turn_list(&mut checks, obj, "messages") {
                     check_messages(&mut checks, messages);
@@ -133,7 +136,7 @@ impl Target for Chat {
                 }
                 checks.boolean(obj, "stream", true);
             }
-            Ok(other) => {
+            other => {
                 checks.add(
                     None,
                     "payload",
