@@ -312,9 +312,6 @@ impl FoldedChar {
 #[derive(Debug)]
 struct FoldedLiteral {
     chars: Vec<FoldedChar>,
-    /// The needle an ASCII text must contain (ASCII case-insensitively), or `None` when no ASCII
-    /// text can match.
-    ascii: Option<Vec<u8>>,
     /// A finder for `ascii`, ignoring ASCII case.
     ascii_finder: Option<AsciiNoCase>,
     /// Every character of the needle matches only ASCII characters: then the ASCII finder is
@@ -349,13 +346,12 @@ impl FoldedLiteral {
                 lead.clear();
             }
         }
-        let ascii_finder = ascii.as_deref().and_then(AsciiNoCase::new);
+        let ascii_finder = ascii.as_deref().map(AsciiNoCase::new);
         let ascii_only = chars
             .iter()
             .all(|c| c.matching_set().iter().all(|p| p < 0x80));
         Self {
             chars,
-            ascii,
             ascii_finder,
             ascii_only,
             lead,
@@ -372,11 +368,10 @@ impl FoldedLiteral {
             return finder.is_match(text.as_bytes());
         }
         if text.is_ascii() {
-            return match (&self.ascii_finder, self.ascii.as_deref()) {
-                (Some(finder), _) => finder.is_match(text.as_bytes()),
-                (None, Some(needle)) => find_ascii_no_case(text.as_bytes(), needle),
-                (None, None) => false,
-            };
+            return self
+                .ascii_finder
+                .as_ref()
+                .is_some_and(|finder| finder.is_match(text.as_bytes()));
         }
         let check = |i: usize| text.get(i..).is_some_and(|rest| self.matches_at(rest));
         let bytes = text.as_bytes();
@@ -422,27 +417,28 @@ struct AsciiNoCase {
     /// The position of the rarest byte in the needle, and that byte in both cases.
     rare: usize,
     rare_bytes: (u8, u8),
-    automaton: aho_corasick::AhoCorasick,
+    /// The linear fallback (absent only if the automaton could not be built).
+    automaton: Option<aho_corasick::AhoCorasick>,
 }
 
 impl AsciiNoCase {
-    fn new(needle: &[u8]) -> Option<Self> {
+    fn new(needle: &[u8]) -> Self {
         let automaton = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build([needle])
-            .ok()?;
+            .ok();
         let rare = needle
             .iter()
             .enumerate()
             .min_by_key(|&(i, &b)| (byte_frequency(b), std::cmp::Reverse(i)))
             .map_or(0, |(i, _)| i);
         let b = needle.get(rare).copied().unwrap_or(0);
-        Some(Self {
+        Self {
             needle: needle.to_ascii_lowercase(),
             rare,
             rare_bytes: (b.to_ascii_lowercase(), b.to_ascii_uppercase()),
             automaton,
-        })
+        }
     }
 
     fn is_match(&self, hay: &[u8]) -> bool {
@@ -463,35 +459,17 @@ impl AsciiNoCase {
                 return true;
             }
             misses += 1;
-            // Too many false candidates for the distance covered: finish with the automaton.
-            if misses > 16 && misses * 32 > at {
+            // Too many false candidates for the distance covered: finish with the automaton
+            // (any match starting before `back` was ruled out).
+            if let Some(automaton) = &self.automaton
+                && misses > 16
+                && misses * 32 > at
+            {
                 let back = (at + 1).saturating_sub(n);
-                return hay.get(back..).is_some_and(|h| self.automaton.is_match(h));
+                return hay.get(back..).is_some_and(|h| automaton.is_match(h));
             }
         }
         false
-    }
-}
-
-/// Whether `hay` contains `needle` (lower-case ASCII) ignoring ASCII case.
-fn find_ascii_no_case(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
-        return false;
-    };
-    let Some(starts) = hay.get(..=last_start) else {
-        return false;
-    };
-    let check = |i: usize| {
-        hay.get(i + 1..i + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
-    };
-    if first.is_ascii_lowercase() {
-        memchr::memchr2_iter(first, first.to_ascii_uppercase(), starts).any(check)
-    } else {
-        memchr::memchr_iter(first, starts).any(check)
     }
 }
 
@@ -3762,7 +3740,7 @@ mod tests {
             hays.push(hay);
         }
         for needle in needles {
-            let finder = AsciiNoCase::new(needle).expect("a finder");
+            let finder = AsciiNoCase::new(needle);
             for hay in &hays {
                 let scan = hay
                     .windows(needle.len())
