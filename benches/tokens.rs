@@ -14,59 +14,21 @@
 )]
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use memor_core::Session;
 use memor_core::estimate::Estimator;
-use memor_core::{Message, Prompt, PromptTemplate, Response, Role, Session};
+
+#[path = "common/mod.rs"]
+mod common;
 use memor_render::fit::{FitOptions, fit};
 use memor_render::tokens::{Counter, Encoding};
 use memor_render::{RenderOptions, target};
-
-const WORDS: [&str; 17] = [
-    "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "memory", "model", "prompt",
-    "response", "session", "context", "transfer", "token", "the",
-];
 
 /// The budget of the `fit` benches, and the reserve left for the reply.
 const BUDGET: usize = 32_768;
 const RESERVE: usize = 1_024;
 
-/// A session like the Python bench's: a system prompt, then prompt/response pairs.
-fn build(n: usize) -> Session {
-    let mut seed = 7u64;
-    let mut text = |k: usize| {
-        (0..k)
-            .map(|_| {
-                seed = seed
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                WORDS[(seed >> 33) as usize % 16]
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let preset = memor_presets::Preset::find("INSTRUCTION1.PROMPT_RESPONSE_STANDARD").unwrap();
-    let mut system = Prompt::new("You are a helpful assistant.");
-    system.update_role(Role::System);
-    let mut messages = vec![Message::Prompt(system)];
-    for _ in 0..n / 2 {
-        let mut r = Response::new(text(60));
-        r.update_model("gpt-4o");
-        let mut p = Prompt::new(text(25));
-        p.add_response(r.clone(), None);
-        p.update_template(PromptTemplate::from_preset(preset));
-        messages.push(Message::Prompt(p));
-        messages.push(Message::Response(r));
-    }
-    Session::with_messages(Some("bench".into()), messages)
-}
-
 fn session() -> Session {
-    match std::env::var("MEMOR_BENCH_SESSION") {
-        Ok(path) => {
-            let text = std::fs::read_to_string(path).expect("the session file reads");
-            Session::from_json(&text).expect("the bench session loads")
-        }
-        Err(_) => build(10_000),
-    }
+    Session::from_json(&common::session_text()).expect("the bench session loads")
 }
 
 fn bench(c: &mut Criterion) {

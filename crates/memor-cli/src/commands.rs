@@ -294,8 +294,10 @@ fn import(
     verbose: bool,
 ) -> Result<()> {
     let source = memor_import::Source::from_str(from).map_err(|_| {
+        let known: Vec<&str> = memor_import::Source::ALL.iter().map(Into::into).collect();
         Failure::usage(format!(
-            "unknown source `{from}` (known: chatgpt, claude, gemini-takeout, ai-studio, gemini-cli)"
+            "unknown source `{from}` (known: {})",
+            known.join(", ")
         ))
     })?;
     let mut options = memor_import::Options::default();
@@ -396,14 +398,19 @@ fn tokens(
     let target = find_target(to.unwrap_or("openai"))?;
     let session = load_session(file)?;
     let counter = match estimator {
-        Some(name) => Counter::estimate(Estimator::from_str(&name.to_ascii_uppercase()).map_err(
-            |e| {
+        Some(name) => {
+            let method = Estimator::from_str(&name.to_ascii_uppercase()).map_err(|_| {
+                let known: Vec<String> = Estimator::ALL
+                    .iter()
+                    .map(|m| m.as_str().to_ascii_lowercase())
+                    .collect();
                 Failure::usage(format!(
-                    "unknown estimator `{}` (known: universal, openai_gpt_3_5, openai_gpt_4)",
-                    e.name()
+                    "unknown estimator `{name}` (known: {})",
+                    known.join(", ")
                 ))
-            },
-        )?),
+            })?;
+            Counter::estimate(method)
+        }
         None => counter_for(model),
     };
     let mut options = RenderOptions::default();
