@@ -79,6 +79,20 @@ impl Message {
             }
         }
     }
+    /// About how many bytes [`render_into`](Message::render_into) appends: the texts a prompt's
+    /// template usually holds (message, selected response, template) with a margin. For sizing
+    /// buffers; the text may be longer.
+    pub fn render_size_hint(&self) -> usize {
+        match self {
+            Message::Prompt(p) => {
+                p.message().len()
+                    + p.selected_response().map_or(0, |r| r.message().len())
+                    + p.template().content().map_or(0, str::len)
+                    + 256
+            }
+            Message::Response(r) => r.message().len(),
+        }
+    }
     /// memor's `type`: `"Prompt"` or `"Response"`.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -468,18 +482,9 @@ impl Session {
     /// # Errors
     /// A prompt whose template does not render.
     pub fn render_string(&self) -> Result<String> {
-        // Room for every message once, with a margin for template text.
         let estimate: usize = self
             .enabled_messages()
-            .map(|(_, m)| match m {
-                Message::Prompt(p) => {
-                    p.message().len()
-                        + p.selected_response().map_or(0, |r| r.message().len())
-                        + p.template().content().map_or(0, str::len)
-                        + 256
-                }
-                Message::Response(r) => r.message().len() + 1,
-            })
+            .map(|(_, m)| m.render_size_hint() + 1)
             .sum();
         let mut out = String::with_capacity(estimate);
         for (_, message) in self.enabled_messages() {

@@ -120,10 +120,10 @@ impl Messages {
         Self::default()
     }
 
-    /// Room for `messages` messages; the texts' buffer grows as needed.
-    pub fn with_capacity(messages: usize) -> Self {
+    /// Room for `messages` messages and `bytes` bytes of text; both grow as needed.
+    pub fn with_capacity(messages: usize, bytes: usize) -> Self {
         Self {
-            text: String::new(),
+            text: String::with_capacity(bytes),
             ends: Vec::with_capacity(messages),
         }
     }

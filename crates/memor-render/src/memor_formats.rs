@@ -98,7 +98,11 @@ impl Target for OpenAi {
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
         let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
-        let mut messages = Messages::with_capacity(session.len());
+        let bytes = session
+            .enabled_messages()
+            .map(|(_, m)| m.render_size_hint())
+            .sum();
+        let mut messages = Messages::with_capacity(session.len(), bytes);
         for (index, message) in session.enabled_messages() {
             warnings.extend(message_warning(message));
             messages
