@@ -23,16 +23,26 @@ def criterion_ns(target: pathlib.Path, group: str, name: str) -> float:
     return json.loads(est.read_text())["mean"]["point_estimate"]
 
 
-def main() -> None:
-    n = sys.argv[1] if len(sys.argv) > 1 else "10000"
+def target_dir() -> pathlib.Path:
+    """Cargo's target directory of the workspace."""
     meta = json.loads(subprocess.run(
         ["cargo", "metadata", "--format-version", "1", "--no-deps"],
         cwd=ROOT, check=True, capture_output=True, text=True).stdout)
-    target = pathlib.Path(meta["target_directory"])
+    return pathlib.Path(meta["target_directory"])
+
+
+def python_bench(n: str, target: pathlib.Path) -> tuple[pathlib.Path, dict]:
+    """Runs memor 1.4's bench on n messages: the folder holding its session file, and its times."""
     out = target / "bench-py"
     py = subprocess.run([sys.executable, str(SHARED / "tools" / "py_memor_bench.py"), n, str(out)],
                         check=True, capture_output=True, text=True)
-    python = json.loads(py.stdout.strip().splitlines()[-1])
+    return out, json.loads(py.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    n = sys.argv[1] if len(sys.argv) > 1 else "10000"
+    target = target_dir()
+    out, python = python_bench(n, target)
     env = dict(os.environ, MEMOR_BENCH_SESSION=str(out / "session.json"))
     subprocess.run(["cargo", "bench", "--bench", "core", "--", "--noplot"],
                    cwd=ROOT, env=env, check=True, stdout=sys.stderr)

@@ -19,17 +19,14 @@ import subprocess
 import sys
 import tempfile
 
-from bench_core import ROOT, SHARED, criterion_ns
+from bench_core import ROOT, SHARED, criterion_ns, target_dir
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:3]] or [2000, 8000]
     if len(sizes) == 1:
         sizes.append(sizes[0] * 4)
-    meta = json.loads(subprocess.run(
-        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout)
-    target = pathlib.Path(meta["target_directory"])
+    target = target_dir()
     out = target / "bench-import"
     out.mkdir(parents=True, exist_ok=True)
     exports = []

@@ -13,29 +13,16 @@
 """
 import json
 import os
-import pathlib
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SHARED = pathlib.Path(os.environ.get("MEMOR_SHARED", ROOT.parent / "shared"))
-
-
-def criterion_ns(target: pathlib.Path, group: str, name: str) -> float:
-    est = target / "criterion" / group / name / "new" / "estimates.json"
-    return json.loads(est.read_text())["mean"]["point_estimate"]
+from bench_core import ROOT, criterion_ns, python_bench, target_dir
 
 
 def main() -> None:
     n = sys.argv[1] if len(sys.argv) > 1 else "10000"
-    meta = json.loads(subprocess.run(
-        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout)
-    target = pathlib.Path(meta["target_directory"])
-    out = target / "bench-py"
-    py = subprocess.run([sys.executable, str(SHARED / "tools" / "py_memor_bench.py"), n, str(out)],
-                        check=True, capture_output=True, text=True)
-    python = json.loads(py.stdout.strip().splitlines()[-1])
+    target = target_dir()
+    out, python = python_bench(n, target)
     summary_path = out / "tokens-summary.json"
     env = dict(os.environ, MEMOR_BENCH_SESSION=str(out / "session.json"),
                MEMOR_BENCH_SUMMARY=str(summary_path))
