@@ -27,19 +27,41 @@ fn message_warning(message: &Message) -> Option<String> {
     }
 }
 
-/// Renders each enabled message once, gathering memor's warnings in its order (the session's,
-/// then each message's just before its render). memor stops at the first message that fails.
-/// Each enabled message with its text.
-type Texts<'s> = Vec<(&'s Message, String)>;
-
-fn texts_and_warnings(session: &Session) -> Result<(Texts<'_>, Vec<String>), Error> {
+/// Visits each enabled message once, gathering memor's warnings in its order (the session's,
+/// then each message's just before its render); stops at the first message `render` fails on,
+/// as memor does.
+fn each_message(
+    session: &Session,
+    mut render: impl FnMut(usize, &Message) -> Result<(), Error>,
+) -> Result<Vec<String>, Error> {
     let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
-    let mut texts = Vec::with_capacity(session.len());
     for (index, message) in session.enabled_messages() {
         warnings.extend(message_warning(message));
-        texts.push((message, message_text(message, index)?));
+        render(index, message)?;
     }
-    Ok((texts, warnings))
+    Ok(warnings)
+}
+
+/// memor's STRING text of a session (each enabled message's text followed by `"\n"`), with
+/// memor's warnings.
+fn string_render(session: &Session) -> Result<(String, Vec<String>), Error> {
+    let mut text = String::with_capacity(text_size_hint(session));
+    let warnings = each_message(session, |index, message| {
+        message
+            .render_into(&mut text)
+            .map_err(|source| Error::Message { index, source })?;
+        text.push('\n');
+        Ok(())
+    })?;
+    Ok((text, warnings))
+}
+
+/// About how many bytes the texts of the enabled messages take.
+fn text_size_hint(session: &Session) -> usize {
+    session
+        .enabled_messages()
+        .map(|(_, m)| m.render_size_hint() + 1)
+        .sum()
 }
 
 fn message_text(message: &Message, index: usize) -> Result<String, Error> {
@@ -59,12 +81,7 @@ impl Target for Text {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let (texts, warnings) = texts_and_warnings(session)?;
-        let mut text = String::with_capacity(texts.iter().map(|(_, t)| t.len() + 1).sum());
-        for (_, t) in &texts {
-            text.push_str(t);
-            text.push('\n');
-        }
+        let (text, warnings) = string_render(session)?;
         Ok(Rendered {
             payload: Payload::Text(text),
             report: masked(session),
@@ -97,18 +114,12 @@ impl Target for OpenAi {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
-        let bytes = session
-            .enabled_messages()
-            .map(|(_, m)| m.render_size_hint())
-            .sum();
-        let mut messages = Messages::with_capacity(session.len(), bytes);
-        for (index, message) in session.enabled_messages() {
-            warnings.extend(message_warning(message));
+        let mut messages = Messages::with_capacity(session.len(), text_size_hint(session));
+        let warnings = each_message(session, |index, message| {
             messages
                 .push_with(message.role(), |text| message.render_into(text))
-                .map_err(|source| Error::Message { index, source })?;
-        }
+                .map_err(|source| Error::Message { index, source })
+        })?;
         Ok(Rendered {
             payload: Payload::Messages(messages),
             report: masked(session),
@@ -201,12 +212,7 @@ fn as_dict(json: memor_core::Result<String>, index: usize) -> Result<PyDict, Err
 }
 
 fn session_dict(session: &Session) -> Result<(PyDict, Vec<String>), Error> {
-    let (texts, warnings) = texts_and_warnings(session)?;
-    let mut content = String::new();
-    for (_, t) in texts {
-        content.push_str(&t);
-        content.push('\n');
-    }
+    let (content, warnings) = string_render(session)?;
     let mut dict = as_dict(session.to_json(), 0)?;
     dict.insert("content".into(), PyValue::Str(content));
     Ok((dict, warnings))
