@@ -8,6 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use memor_core::Role;
+
 /// A time from the source, in UTC, truncated to the second.
 pub type Timestamp = DateTime<Utc>;
 
@@ -70,30 +72,6 @@ impl Conversation {
         pairs.sort_unstable();
         pairs
     }
-}
-
-/// The role of an imported message (memor's roles).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum Role {
-    /// A system (instruction) message.
-    System,
-    /// The user's turn.
-    User,
-    /// The model's turn.
-    Assistant,
 }
 
 /// One message of an imported conversation.

@@ -8,7 +8,7 @@
 
 use memor_core::date::Date;
 use memor_core::json::Number;
-use memor_core::{FinishReason as CoreFinish, Prompt, Response, Role as CoreRole, Session};
+use memor_core::{FinishReason as CoreFinish, Prompt, Response, Session};
 
 use crate::model::{AlternativeDetail, Conversation, FinishReason, Message, Role, Timestamp};
 
@@ -95,7 +95,7 @@ impl Conversation {
                 Role::System | Role::User => {
                     let mut p = Prompt::new(m.text.as_str());
                     if m.role == Role::System {
-                        p.update_role(CoreRole::System);
+                        p.update_role(Role::System);
                     }
                     set_date(m.date, Some(i), &mut lost, |d| p.update_date_created(d));
                     if let Some(t) = m.tokens
@@ -290,7 +290,7 @@ mod tests {
             "2024-01-02 03:04:00 +0000"
         );
         assert_eq!(s.messages().len(), 2);
-        assert_eq!(s.messages()[0].role(), CoreRole::System);
+        assert_eq!(s.messages()[0].role(), Role::System);
         let p = s.messages()[1].as_prompt().unwrap();
         assert_eq!(
             p.date_created().to_memor_string(),
