@@ -56,8 +56,7 @@ pub fn write_atomic_with(
     replace_file(path, durability, |w| write(w))
 }
 
-/// The buffered temporary file an atomic write fills.
-type TempWriter = std::io::BufWriter<tempfile::NamedTempFile>;
+use crate::temp_writer::TempWriter;
 
 /// [`write_atomic_with`] with a concrete writer, so that serializers writing many small pieces
 /// call the buffer directly.
@@ -81,26 +80,78 @@ fn replace_file(
     }
     let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(path, e))?;
     // A file being replaced keeps its permissions.
+    let mut replaced = None;
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file()
             .set_permissions(meta.permissions())
             .map_err(|e| Error::io(path, e))?;
+        replaced = open_replaced(path, &meta);
     }
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp);
-    write(&mut buffered).map_err(|e| Error::io(path, e))?;
-    let tmp = buffered
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
+    let mut writer = TempWriter::new(tmp);
+    write(&mut writer).map_err(|e| Error::io(path, e))?;
+    let tmp = writer.finish().map_err(|e| Error::io(path, e))?;
     if durability == Durability::Durable {
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if let Some(file) = replaced {
+        release_in_background(file);
+    }
     if durability == Durability::Durable
         && let Ok(d) = std::fs::File::open(dir)
     {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Files at least this large are released in the background when replaced.
+const RELEASE_IN_BACKGROUND: u64 = 1 << 20;
+
+/// The file about to be replaced, kept open so that the rename does not free its blocks: that
+/// happens when the last handle closes, which [`release_in_background`] does off the caller's
+/// path (freeing a 12 MB file takes ~6 ms on ext4 with `discard`, as long as writing it). Only
+/// regular files of at least 1 MiB, opened without following links or blocking (a FIFO put
+/// there since the `metadata` call must not stall the save).
+#[cfg(unix)]
+fn open_replaced(path: &Path, meta: &std::fs::Metadata) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if !meta.is_file() || meta.len() < RELEASE_IN_BACKGROUND {
+        return None;
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()
+}
+
+#[cfg(not(unix))]
+fn open_replaced(_: &Path, _: &std::fs::Metadata) -> Option<std::fs::File> {
+    // Elsewhere an open handle can keep the rename from replacing the file.
+    let _ = RELEASE_IN_BACKGROUND;
+    None
+}
+
+/// Closes `file` on a background thread, started on first use. If the thread cannot be
+/// started the file is closed here. Files still queued when the process exits are closed by
+/// the operating system, which frees them just the same.
+fn release_in_background(file: std::fs::File) {
+    use std::sync::OnceLock;
+    use std::sync::mpsc::{Sender, channel};
+    static RELEASER: OnceLock<Option<Sender<std::fs::File>>> = OnceLock::new();
+    let sender = RELEASER.get_or_init(|| {
+        let (tx, rx) = channel::<std::fs::File>();
+        std::thread::Builder::new()
+            .name("memor-release".into())
+            .spawn(move || rx.into_iter().for_each(drop))
+            .ok()
+            .map(|_| tx)
+    });
+    if let Some(tx) = sender {
+        // A send only fails if the thread is gone; the file comes back and is closed here.
+        let _ = tx.send(file);
+    }
 }
 
 /// Serializes `value` straight into an atomically written file.

@@ -53,6 +53,7 @@ mod prompt_template;
 mod response;
 mod session;
 mod session_search;
+mod temp_writer;
 mod xml_methods;
 
 pub mod date;

@@ -131,3 +131,44 @@ fn saves_keep_ordinary_permissions() {
         0o640
     );
 }
+
+/// Large sessions (written by a second thread, the replaced file released in the background)
+/// replace each other whole, back to back, and leave no temporary file.
+#[test]
+fn large_saves_replace_each_other_whole() {
+    let (a, b) = sessions();
+    let (ja, jb) = (a.to_json().unwrap(), b.to_json().unwrap());
+    assert!(ja.len() > 1 << 20 && jb.len() > 1 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.json");
+    for round in 0..6 {
+        let (session, json) = if round % 2 == 0 { (&a, &ja) } else { (&b, &jb) };
+        session.save(&path).unwrap();
+        assert!(std::fs::read(&path).unwrap() == json.as_bytes(), "round {round}");
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["session.json"]);
+}
+
+/// A FIFO where the file goes is replaced, not opened (which would wait for a writer).
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_way_is_replaced_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.json");
+    let made = Command::new("mkfifo").arg(&path).status().unwrap();
+    assert!(made.success());
+    let (a, _) = sessions();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let target = path.clone();
+    std::thread::spawn(move || tx.send(a.save(&target).map(|()| a.to_json().unwrap())));
+    let json = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the save returns")
+        .unwrap();
+    assert!(std::fs::metadata(&path).unwrap().is_file());
+    assert!(std::fs::read(&path).unwrap() == json.as_bytes());
+}

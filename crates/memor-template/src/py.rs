@@ -201,7 +201,10 @@ pub(crate) fn write_float(
     let (digits, decpt, precision) = match code {
         FloatCode::Repr => {
             let (d, p) = digits_shortest(ax);
-            (d, p, 0)
+            if flags.no_neg_0 && negative && d.as_str() == "0" {
+                negative = false;
+            }
+            return layout(out, negative, d.as_str(), p, code, 0, flags);
         }
         FloatCode::Exp => {
             let (d, p) = digits_significant(ax, precision.saturating_add(1));
@@ -322,12 +325,53 @@ fn split_exp(s: &str) -> (String, i64) {
     (digits, exp + 1)
 }
 
-/// The shortest digits that read back to `x` (dtoa mode 0); `x` is finite and not negative.
-fn digits_shortest(x: f64) -> (String, i64) {
-    if x == 0.0 {
-        return ("0".to_owned(), 1);
+/// At most 17 significant digits: the shortest digits of a double.
+struct ShortDigits {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl ShortDigits {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits are stored.
+        self.buf
+            .get(..self.len)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .unwrap_or("0")
     }
-    split_exp(&format!("{x:e}"))
+}
+
+/// The shortest digits that read back to `x` (dtoa mode 0) without trailing zeros, and dtoa's
+/// `decpt` (`x = 0.DIGITS * 10**decpt`); `x` is finite and not negative. The digits come from
+/// zmij, whose output (`123.0`, `0.0001`, `1.5e-7`, `1e16`) is taken apart here.
+fn digits_shortest(x: f64) -> (ShortDigits, i64) {
+    let mut digits = ShortDigits {
+        buf: [b'0'; 24],
+        len: 1,
+    };
+    if x == 0.0 {
+        return (digits, 1);
+    }
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(x);
+    let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let exp: i64 = exp.trim_start_matches('+').parse().unwrap_or(0);
+    let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i64;
+    let mut len = 0;
+    let mut leading_zeros = 0;
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        if len == 0 && b == b'0' {
+            leading_zeros += 1;
+        } else if let Some(slot) = digits.buf.get_mut(len) {
+            *slot = b;
+            len += 1;
+        }
+    }
+    while len > 1 && digits.buf.get(len - 1) == Some(&b'0') {
+        len -= 1;
+    }
+    digits.len = len.max(1);
+    (digits, int_len - leading_zeros + exp)
 }
 
 /// The most significant digits a double's exact decimal expansion has (767); more are zeros.
@@ -583,6 +627,66 @@ mod tests {
         let mut s = String::new();
         write_float(&mut s, x, code, precision, flags);
         s
+    }
+
+    #[test]
+    fn repr_breaks_ties_to_even_as_python_does() {
+        // Exact decimal values halfway between two shortest candidates (…0.625, …9.25): Python
+        // rounds to even, where Rust's `{:e}` rounds up.
+        for (bits, python) in [
+            (0x42e2_1c65_3945_5354_u64, "159305333090970.62"),
+            (0x4319_2f39_1b94_3cfd, "1772199185026879.2"),
+            (0x42e3_5448_62e2_8024, "170021700965377.12"),
+            (0x42e2_551b_c8a1_1044, "161253981227138.12"),
+        ] {
+            assert_eq!(float_repr(f64::from_bits(bits)), python);
+        }
+    }
+
+    #[test]
+    fn shortest_digits_are_shortest_and_read_back() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let special = [
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::MAX,
+            1e16,
+            1e15,
+            0.1,
+            0.0001,
+            123.0,
+        ];
+        let randoms = (0..200_000).map(|i| {
+            let bits = next();
+            match i % 3 {
+                0 => f64::from_bits(bits >> 1),
+                1 => (bits % 1_000_000) as f64 / 1000.0,
+                _ => (bits % 100_000) as f64,
+            }
+        });
+        for x in special.into_iter().chain(randoms) {
+            if !x.is_finite() || x == 0.0 {
+                continue;
+            }
+            let (digits, decpt) = digits_shortest(x);
+            let digits = digits.as_str();
+            // As many digits as Rust's shortest round-trip digits.
+            let (std_digits, std_decpt) = split_exp(&format!("{x:e}"));
+            assert_eq!(
+                (digits.len(), decpt),
+                (std_digits.len(), std_decpt),
+                "{x:e}"
+            );
+            assert!(!digits.ends_with('0') || digits == "0", "{x:e}");
+            let back: f64 = format!("0.{digits}e{decpt}").parse().unwrap();
+            assert_eq!(back.to_bits(), x.to_bits(), "{x:e}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! writes, through serde_json with a custom formatter.
 
 pub mod read;
+mod strings;
 mod value;
 pub mod write;
 

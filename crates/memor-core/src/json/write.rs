@@ -11,6 +11,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::ser::Formatter;
 use serde_json::value::RawValue;
 
+use super::strings::PyStrings;
 use super::value::{Number, PyDict, PyList, PyValue};
 
 /// serde_json formatting that matches Python's `json.dump(obj, f)`.
@@ -64,7 +65,20 @@ impl Formatter for PyFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        write_ascii_escaped(writer, fragment)
+        write_escaped(writer, fragment.as_bytes())
+    }
+
+    /// Byte arrays are written as strings: their bytes must be UTF-8 text. Python's `json` has
+    /// no byte arrays; [`to_writer`] sends every string value this way, so that it is escaped in
+    /// one pass instead of serde_json's byte-by-byte escaping followed by this formatter's.
+    fn write_byte_array<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> io::Result<()> {
+        writer.write_all(b"\"")?;
+        write_escaped(writer, value)?;
+        writer.write_all(b"\"")
     }
 
     /// Raw fragments come from [`Number`]: a quoted fragment is one of Python's non-finite
@@ -85,31 +99,131 @@ impl Formatter for PyFormatter {
     }
 }
 
-/// Writes a string fragment with `ensure_ascii`: ASCII below DEL as is, everything else as
-/// `\uXXXX` escapes (serde_json has already escaped quotes, backslashes and controls).
-fn write_ascii_escaped<W: ?Sized + Write>(writer: &mut W, fragment: &str) -> io::Result<()> {
-    let bytes = fragment.as_bytes();
-    if bytes.is_ascii() && memchr::memchr(0x7f, bytes).is_none() {
-        return writer.write_all(bytes);
+/// Whether Python's `json.dumps` writes byte `b` of a string as it is (with `ensure_ascii`).
+const fn is_plain(b: u8) -> bool {
+    b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\'
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `word` that is not plain (see [`is_plain`]). The lowest bit set
+/// marks the first such byte exactly: borrows and carries only run upwards from it.
+fn special_bytes(word: [u8; 8]) -> u64 {
+    let w = u64::from_le_bytes(word);
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+    let del_or_above = w.wrapping_add(ONES) | w;
+    (below_space | del_or_above | zero_in(w ^ (ONES * 0x22)) | zero_in(w ^ (ONES * 0x5c)))
+        & (ONES * 0x80)
+}
+
+/// Whether some byte of `chunk` is not plain: no early exit, so the check is vectorized.
+fn has_special(chunk: &[u8]) -> bool {
+    chunk
+        .iter()
+        .fold(0u8, |acc, &b| acc | u8::from(!is_plain(b)))
+        != 0
+}
+
+/// The index of the first byte of `bytes` that is not plain, or its length.
+fn first_special(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !is_plain(b))
+        .unwrap_or(bytes.len())
+}
+
+/// The length of the longest prefix of `bytes` written as it is: 16 bytes at a time, the last
+/// ones by an overlapping check; strings of 8 to 15 bytes as two overlapping words.
+fn plain_prefix(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    if len >= 16 {
+        let mut n = 0;
+        while let Some(chunk) = bytes.get(n..n + 16) {
+            if has_special(chunk) {
+                return n + first_special(chunk);
+            }
+            n += 16;
+        }
+        let tail = bytes.get(len - 16..).unwrap_or_default();
+        if n == len || !has_special(tail) {
+            return len;
+        }
+        return n + first_special(bytes.get(n..).unwrap_or_default());
     }
-    let mut start = 0;
-    for (i, c) in fragment.char_indices() {
-        if c < '\u{7f}' {
-            continue;
-        }
-        if let Some(run) = bytes.get(start..i) {
-            writer.write_all(run)?;
-        }
-        let mut units = [0u16; 2];
-        for unit in c.encode_utf16(&mut units) {
-            write!(writer, "\\u{unit:04x}")?;
-        }
-        start = i + c.len_utf8();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        bytes.get(at..at + 8).map(|b| {
+            w.copy_from_slice(b);
+            special_bytes(w)
+        })
+    };
+    match (word(0), len.checked_sub(8).and_then(word)) {
+        (Some(head), _) if head != 0 => (head.trailing_zeros() / 8) as usize,
+        (Some(_), Some(tail)) if tail != 0 => len - 8 + (tail.trailing_zeros() / 8) as usize,
+        (Some(_), _) => len,
+        _ => first_special(bytes),
     }
-    if let Some(run) = bytes.get(start..) {
+}
+
+/// Writes `\uXXXX` with lowercase hex digits, as Python does.
+fn write_unit_escape<W: ?Sized + Write>(writer: &mut W, unit: u16) -> io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digit = |shift: u16| {
+        HEX.get(usize::from((unit >> shift) & 0xf))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    writer.write_all(&[b'\\', b'u', digit(12), digit(8), digit(4), digit(0)])
+}
+
+/// Writes the contents of a string as Python's `json.dumps` does with `ensure_ascii`: quotes,
+/// backslashes and control characters escaped (`\n`, `\r`, `\t`, `\b`, `\f` by name), DEL and
+/// every non-ASCII character as `\uXXXX` (surrogate pairs above the BMP).
+///
+/// # Errors
+/// Those of `writer`, or `InvalidData` if `bytes` is not UTF-8.
+fn write_escaped<W: ?Sized + Write>(writer: &mut W, bytes: &[u8]) -> io::Result<()> {
+    let mut rest = bytes;
+    loop {
+        let (run, tail) = rest
+            .split_at_checked(plain_prefix(rest))
+            .unwrap_or((rest, &[]));
         writer.write_all(run)?;
+        let Some((&b, after)) = tail.split_first() else {
+            return Ok(());
+        };
+        rest = after;
+        match b {
+            b'"' => writer.write_all(b"\\\"")?,
+            b'\\' => writer.write_all(b"\\\\")?,
+            b'\n' => writer.write_all(b"\\n")?,
+            b'\r' => writer.write_all(b"\\r")?,
+            b'\t' => writer.write_all(b"\\t")?,
+            0x08 => writer.write_all(b"\\b")?,
+            0x0c => writer.write_all(b"\\f")?,
+            0x00..=0x7f => write_unit_escape(writer, u16::from(b))?,
+            _ => {
+                let width = match b {
+                    0xc2..=0xdf => 2,
+                    0xe0..=0xef => 3,
+                    0xf0..=0xf4 => 4,
+                    _ => 0,
+                };
+                let c = tail
+                    .get(..width)
+                    .and_then(|seq| std::str::from_utf8(seq).ok())
+                    .and_then(|s| s.chars().next())
+                    .ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidData, "a string is not UTF-8")
+                    })?;
+                for &unit in c.encode_utf16(&mut [0; 2]).iter() {
+                    write_unit_escape(writer, unit)?;
+                }
+                rest = tail.get(width..).unwrap_or_default();
+            }
+        }
     }
-    Ok(())
 }
 
 /// A raw JSON fragment for values serde_json cannot write from numbers.
@@ -183,7 +297,7 @@ pub fn to_writer<W: Write, T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<(), serde_json::Error> {
     let mut ser = serde_json::Serializer::with_formatter(out, PyFormatter::default());
-    value.serialize(&mut ser)
+    value.serialize(PyStrings(&mut ser))
 }
 
 /// Serializes `value` to a `String` as Python's `json.dumps` would.
@@ -265,5 +379,55 @@ mod tests {
         let v = parse(text).unwrap();
         assert_eq!(to_string(&v).unwrap(), text);
         assert_eq!(serialized_len(&v).unwrap(), text.len());
+    }
+
+    /// Python's `json.dumps` string escaping, one character at a time.
+    fn python_escaped(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                ' '..='~' => out.push(c),
+                _ => {
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_and_keys_are_escaped_as_python_escapes_them(
+            s in "(\\PC|[\\x00-\\x1f\\x7f\"\\\\]|[a-z ]{0,40}){0,60}"
+        ) {
+            let expected = python_escaped(&s);
+            proptest::prop_assert_eq!(to_string(&PyValue::Str(s.clone())).unwrap(), expected.clone());
+            // Keys reach the formatter through serde_json's own escaping.
+            let mut dict = PyDict::new();
+            dict.0.insert(s.clone(), PyValue::Null);
+            proptest::prop_assert_eq!(to_string(&dict).unwrap(), format!("{{{expected}: null}}"));
+        }
+    }
+
+    #[test]
+    fn byte_arrays_must_be_utf8() {
+        let mut out = Vec::new();
+        let mut f = PyFormatter::default();
+        f.write_byte_array(&mut out, "é😀".as_bytes()).unwrap();
+        assert_eq!(out, b"\"\\u00e9\\ud83d\\ude00\"");
+        for bad in [&b"\xff"[..], b"a\xc3", b"\xed\xa0\x80", b"\xf0\x9f\x98"] {
+            let err = f.write_byte_array(&mut Vec::new(), bad).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        }
     }
 }
