@@ -407,9 +407,16 @@ fn byte_frequency(b: u8) -> u8 {
     }
 }
 
-/// An ASCII case-insensitive substring search: `memchr` on both cases of the needle's rarest
-/// byte, each hit checked in place. When hits turn out to be common (many false candidates),
-/// the rest of the text goes to an Aho-Corasick automaton, so the search stays linear.
+/// An ASCII case-insensitive substring search.
+///
+/// Needles of two bytes or more are found by a pair of their bytes, as memchr's `memmem` does:
+/// the rarest byte and the rarest one at least half the needle away (bytes of one word tend to
+/// come together; bytes further apart filter better), compared with ASCII case folded
+/// (`| 0x20`, which can only let more through) over 32 starting positions at a time, in a loop
+/// the compiler vectorizes; each starting position where both match is checked in full. A
+/// one-byte needle is found with `memchr` on both its cases. When checks turn out to be common
+/// for the distance covered, the rest of the text goes to an Aho-Corasick automaton, so the
+/// search stays linear.
 #[derive(Debug)]
 struct AsciiNoCase {
     /// The needle, lower-case.
@@ -417,8 +424,32 @@ struct AsciiNoCase {
     /// The position of the rarest byte in the needle, and that byte in both cases.
     rare: usize,
     rare_bytes: (u8, u8),
+    /// Two positions of the needle and their bytes folded with `| 0x20` (needles of 2+ bytes).
+    pair: Option<Pair>,
     /// The linear fallback (absent only if the automaton could not be built).
     automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    first: (usize, u8),
+    second: (usize, u8),
+}
+
+/// How many starting positions the pair search compares at once.
+const WINDOW: usize = 32;
+
+/// The 32 bytes of `hay` from `at`.
+fn window(hay: &[u8], at: usize) -> Option<&[u8; WINDOW]> {
+    hay.get(at..at + WINDOW)?.try_into().ok()
+}
+
+/// Whether some position holds `fa` in `a` and `fb` in `b`, case folded (no early exit, so
+/// the comparison is vectorized).
+fn any_pair(a: &[u8; WINDOW], fa: u8, b: &[u8; WINDOW], fb: u8) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (&x, &y)| {
+        acc | (u8::from(x | 0x20 == fa) & u8::from(y | 0x20 == fb))
+    }) != 0
 }
 
 impl AsciiNoCase {
@@ -427,32 +458,96 @@ impl AsciiNoCase {
             .ascii_case_insensitive(true)
             .build([needle])
             .ok();
-        let rare = needle
-            .iter()
-            .enumerate()
-            .min_by_key(|&(i, &b)| (byte_frequency(b), std::cmp::Reverse(i)))
-            .map_or(0, |(i, _)| i);
-        let b = needle.get(rare).copied().unwrap_or(0);
+        let rarest = |far_from: Option<usize>| {
+            needle
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| far_from.is_none_or(|r| 2 * i.abs_diff(r) >= needle.len()))
+                .min_by_key(|&(i, &b)| (byte_frequency(b), std::cmp::Reverse(i)))
+                .map(|(i, &b)| (i, b))
+        };
+        let (rare, b) = rarest(None).unwrap_or((0, 0));
+        let pair = rarest(Some(rare))
+            .filter(|&(i, _)| i != rare)
+            .map(|(i, second)| Pair {
+                first: (rare, b | 0x20),
+                second: (i, second | 0x20),
+            });
         Self {
             needle: needle.to_ascii_lowercase(),
             rare,
             rare_bytes: (b.to_ascii_lowercase(), b.to_ascii_uppercase()),
+            pair,
             automaton,
         }
     }
 
     fn is_match(&self, hay: &[u8]) -> bool {
-        let n = self.needle.len();
-        if n == 0 {
+        if self.needle.is_empty() {
             return true;
         }
-        let (lo, up) = self.rare_bytes;
-        let check = |at: usize| {
-            at.checked_sub(self.rare).is_some_and(|start| {
-                hay.get(start..start + n)
-                    .is_some_and(|w| w.eq_ignore_ascii_case(&self.needle))
-            })
+        match self.pair {
+            Some(pair) => self.is_match_pair(hay, pair),
+            None => self.is_match_rare(hay),
+        }
+    }
+
+    /// Whether the needle starts at `start`.
+    fn at(&self, hay: &[u8], start: usize) -> bool {
+        hay.get(start..start + self.needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(&self.needle))
+    }
+
+    /// The rest of `hay` from `from`, through the automaton (when checks are too common).
+    fn finish_with_automaton(&self, hay: &[u8], from: usize) -> Option<bool> {
+        let automaton = self.automaton.as_ref()?;
+        Some(hay.get(from..).is_some_and(|h| automaton.is_match(h)))
+    }
+
+    fn is_match_pair(&self, hay: &[u8], pair: Pair) -> bool {
+        let n = self.needle.len();
+        let ((i, fi), (j, fj)) = (pair.first, pair.second);
+        // The last window, which overlaps the one before it; shorter texts go byte by byte.
+        let Some(last) = (hay.len() + 1).checked_sub(WINDOW + n) else {
+            return (0..=hay.len().saturating_sub(n)).any(|s| {
+                hay.get(s + i).is_some_and(|&x| x | 0x20 == fi)
+                    && hay.get(s + j).is_some_and(|&y| y | 0x20 == fj)
+                    && self.at(hay, s)
+            });
         };
+        let mut start = 0;
+        // Bytes compared by full checks so far; past twice the distance covered, the
+        // automaton takes over.
+        let mut work = 0usize;
+        loop {
+            let (Some(a), Some(b)) = (window(hay, start + i), window(hay, start + j)) else {
+                return false;
+            };
+            if any_pair(a, fi, b, fj) {
+                for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
+                    if x | 0x20 == fi && y | 0x20 == fj {
+                        if self.at(hay, start + k) {
+                            return true;
+                        }
+                        work += n;
+                    }
+                }
+                if work > 2 * (start + WINDOW) + 1024
+                    && let Some(found) = self.finish_with_automaton(hay, start + WINDOW)
+                {
+                    return found;
+                }
+            }
+            if start == last {
+                return false;
+            }
+            start = (start + WINDOW).min(last);
+        }
+    }
+
+    fn is_match_rare(&self, hay: &[u8]) -> bool {
+        let (lo, up) = self.rare_bytes;
+        let check = |at: usize| at.checked_sub(self.rare).is_some_and(|s| self.at(hay, s));
         let mut misses = 0usize;
         for at in memchr::memchr2_iter(lo, up, hay) {
             if check(at) {
@@ -461,12 +556,12 @@ impl AsciiNoCase {
             misses += 1;
             // Too many false candidates for the distance covered: finish with the automaton
             // (any match starting before `back` was ruled out).
-            if let Some(automaton) = &self.automaton
-                && misses > 16
+            if misses > 16
                 && misses * 32 > at
+                && let Some(found) =
+                    self.finish_with_automaton(hay, (at + 1).saturating_sub(self.needle.len()))
             {
-                let back = (at + 1).saturating_sub(n);
-                return hay.get(back..).is_some_and(|h| automaton.is_match(h));
+                return found;
             }
         }
         false
@@ -3717,7 +3812,17 @@ mod tests {
     /// The rare-byte search agrees with a plain scan, through the automaton fallback too.
     #[test]
     fn ascii_no_case_agrees_with_a_scan() {
-        let needles: [&[u8]; 6] = [b"lazy dog", b"za", b"Q", b"aaab", b"x-Y", b"zz"];
+        let needles: [&[u8]; 9] = [
+            b"lazy dog",
+            b"za",
+            b"Q",
+            b"aaab",
+            b"x-Y",
+            b"zz",
+            b"[z{",
+            b"a zq b yx- aaaa ZZ",
+            b" ",
+        ];
         let mut hays: Vec<Vec<u8>> = vec![
             b"the LAZY DOG".to_vec(),
             b"lazy do".to_vec(),
@@ -3729,19 +3834,32 @@ mod tests {
             Vec::new(),
         ];
         let mut seed = 1u64;
-        for _ in 0..300 {
-            let len = (seed % 97) as usize;
+        for round in 0..600 {
+            let len = (seed % if round % 2 == 0 { 97 } else { 400 }) as usize;
             let hay: Vec<u8> = (0..len)
                 .map(|_| {
                     seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    b"zZaAqQbB- yYxX"[(seed >> 40) as usize % 14]
+                    b"zZaAqQbB- yYxX[{"[(seed >> 40) as usize % 16]
                 })
                 .collect();
             hays.push(hay);
         }
         for needle in needles {
             let finder = AsciiNoCase::new(needle);
-            for hay in &hays {
+            // The needle, in mixed case, at every offset of a 120-byte text.
+            let mut planted = Vec::new();
+            for at in 0..=120 - needle.len() {
+                let mut hay = b"xXqQ-[".repeat(20);
+                for (k, &c) in needle.iter().enumerate() {
+                    hay[at + k] = if (at + k) % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    };
+                }
+                planted.push(hay);
+            }
+            for hay in hays.iter().chain(&planted) {
                 let scan = hay
                     .windows(needle.len())
                     .any(|w| w.eq_ignore_ascii_case(needle));

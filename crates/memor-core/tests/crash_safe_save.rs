@@ -144,7 +144,10 @@ fn large_saves_replace_each_other_whole() {
     for round in 0..6 {
         let (session, json) = if round % 2 == 0 { (&a, &ja) } else { (&b, &jb) };
         session.save(&path).unwrap();
-        assert!(std::fs::read(&path).unwrap() == json.as_bytes(), "round {round}");
+        assert!(
+            std::fs::read(&path).unwrap() == json.as_bytes(),
+            "round {round}"
+        );
     }
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
