@@ -115,6 +115,29 @@ impl TempWriter {
     }
 }
 
+impl TempWriter {
+    /// `write_all` when `data` fills the buffer.
+    #[cold]
+    fn write_filling(&mut self, data: &[u8]) -> io::Result<()> {
+        if data.len() >= BUFFER
+            && let Sink::Direct(file) = &mut self.sink
+        {
+            // One large piece (a whole file's bytes): no copy, no thread.
+            file.write_all(&self.buf)?;
+            self.buf.clear();
+            return file.write_all(data);
+        }
+        if self.buf.len() + data.len() > BUFFER {
+            self.pass_on()?;
+        }
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= BUFFER {
+            self.pass_on()?;
+        }
+        Ok(())
+    }
+}
+
 /// Starts the thread that writes full buffers into `file`. If no thread can be started, the
 /// caller's thread goes on writing.
 fn start_writer(file: NamedTempFile) -> io::Result<Sink> {
@@ -163,22 +186,12 @@ impl Write for TempWriter {
 
     #[inline]
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        if data.len() >= BUFFER
-            && let Sink::Direct(file) = &mut self.sink
-        {
-            // One large piece (a whole file's bytes): no copy, no thread.
-            file.write_all(&self.buf)?;
-            self.buf.clear();
-            return file.write_all(data);
+        if self.buf.len() + data.len() < BUFFER {
+            self.buf.extend_from_slice(data);
+            Ok(())
+        } else {
+            self.write_filling(data)
         }
-        if self.buf.len() + data.len() > BUFFER {
-            self.pass_on()?;
-        }
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= BUFFER {
-            self.pass_on()?;
-        }
-        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -140,7 +140,13 @@ pub fn float_repr(x: f64) -> String {
 
 /// Writes `repr(x)` for a float to `out`.
 pub fn write_float_repr(out: &mut String, x: f64) {
-    write_float(out, x, FloatCode::Repr, 0, FloatFlags::ADD_DOT_0);
+    if (1e-4..1e16).contains(&x.abs()) {
+        // Where Python writes fixed notation, zmij's shortest form is Python's repr as it is
+        // (`0.7`, `80.0`, `1234.5`).
+        out.push_str(zmij::Buffer::new().format_finite(x));
+    } else {
+        write_float(out, x, FloatCode::Repr, 0, FloatFlags::ADD_DOT_0);
+    }
 }
 
 /// The layouts of CPython's `PyOS_double_to_string`.
@@ -640,6 +646,47 @@ mod tests {
             (0x42e2_551b_c8a1_1044, "161253981227138.12"),
         ] {
             assert_eq!(float_repr(f64::from_bits(bits)), python);
+        }
+    }
+
+    #[test]
+    fn repr_fast_path_agrees_with_the_general_layout() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let edges = [
+            1e-4,
+            1e16,
+            0.1,
+            0.5,
+            1.0,
+            80.0,
+            9_999_999_999_999_998.0,
+            1e15,
+        ];
+        let around = edges.iter().flat_map(|&x: &f64| {
+            [
+                x,
+                f64::from_bits(x.to_bits() - 1),
+                f64::from_bits(x.to_bits() + 1),
+            ]
+        });
+        let randoms = (0..100_000).map(|i| {
+            let bits = next();
+            let x = match i % 2 {
+                0 => f64::from_bits(bits >> 1),
+                _ => (bits % 10_000_000) as f64 / 10f64.powi((bits >> 60) as i32),
+            };
+            if i % 4 < 2 { x } else { -x }
+        });
+        for x in around.chain(randoms).filter(|x| x.is_finite()) {
+            let mut general = String::new();
+            write_float(&mut general, x, FloatCode::Repr, 0, FloatFlags::ADD_DOT_0);
+            assert_eq!(float_repr(x), general, "{x:e}");
         }
     }
 

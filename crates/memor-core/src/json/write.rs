@@ -383,6 +383,7 @@ mod tests {
 
     /// Python's `json.dumps` string escaping, one character at a time.
     fn python_escaped(s: &str) -> String {
+        use std::fmt::Write as _;
         let mut out = String::from("\"");
         for c in s.chars() {
             match c {
@@ -396,7 +397,7 @@ mod tests {
                 ' '..='~' => out.push(c),
                 _ => {
                     for unit in c.encode_utf16(&mut [0; 2]) {
-                        out.push_str(&format!("\\u{unit:04x}"));
+                        let _ = write!(out, "\\u{unit:04x}");
                     }
                 }
             }
