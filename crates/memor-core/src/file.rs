@@ -11,7 +11,7 @@ use crate::json::read::{Kind, Reader};
 use crate::prompt::{Prompt, PromptJson};
 use crate::prompt_template::PromptTemplate;
 use crate::response::Response;
-use crate::session::Session;
+use crate::session::{Session, SessionFile};
 
 /// How [`write_atomic_with`] makes a file reach the disk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -154,11 +154,61 @@ fn release_in_background(file: std::fs::File) {
     }
 }
 
+/// The form an object is saved in: a view of it that writes shared templates from their
+/// cached JSON (see [`json::RawJson`]); through [`json::to_writer`] only.
+pub(crate) trait FileForm {
+    /// The view.
+    fn file_form(&self) -> impl Serialize + '_;
+}
+
+impl FileForm for Response {
+    fn file_form(&self) -> impl Serialize + '_ {
+        self
+    }
+}
+
+impl FileForm for PromptTemplate {
+    fn file_form(&self) -> impl Serialize + '_ {
+        self
+    }
+}
+
+impl FileForm for Session {
+    fn file_form(&self) -> impl Serialize + '_ {
+        SessionFile(self)
+    }
+}
+
+impl FileForm for Prompt {
+    fn file_form(&self) -> impl Serialize + '_ {
+        PromptJson {
+            prompt: self,
+            save_template: true,
+            cached_template: true,
+        }
+    }
+}
+
+impl FileForm for PromptJson<'_> {
+    fn file_form(&self) -> impl Serialize + '_ {
+        PromptJson {
+            prompt: self.prompt,
+            save_template: self.save_template,
+            cached_template: true,
+        }
+    }
+}
+
 /// Serializes `value` straight into an atomically written file.
-fn save_value<T: Serialize + ?Sized>(path: &Path, durability: Durability, value: &T) -> Result<()> {
+fn save_value<T: FileForm + ?Sized>(path: &Path, durability: Durability, value: &T) -> Result<()> {
     replace_file(path, durability, |w| {
-        json::to_writer(w, value).map_err(std::io::Error::other)
+        json::to_writer(w, &value.file_form()).map_err(std::io::Error::other)
     })
+}
+
+/// The object's file as a string.
+fn file_string<T: FileForm + ?Sized>(value: &T) -> Result<String> {
+    json::to_string(&value.file_form()).map_err(|e| Error::validation(e.to_string()))
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -171,8 +221,8 @@ fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-fn size_of<T: Serialize + ?Sized>(value: &T) -> usize {
-    json::serialized_len(value).unwrap_or(0)
+fn size_of<T: FileForm + ?Sized>(value: &T) -> usize {
+    json::serialized_len(&value.file_form()).unwrap_or(0)
 }
 
 macro_rules! file_methods {
@@ -204,7 +254,7 @@ macro_rules! save_methods {
             /// # Errors
             /// Never in practice: serialization of memor's types does not fail.
             pub fn to_json(&self) -> Result<String> {
-                json::to_string(self).map_err(|e| Error::validation(e.to_string()))
+                file_string(self)
             }
             #[doc = concat!("Saves the ", $what, " atomically.")]
             ///
@@ -238,11 +288,11 @@ impl Prompt {
     /// # Errors
     /// Never in practice.
     pub fn to_json(&self, save_template: bool) -> Result<String> {
-        json::to_string(&PromptJson {
+        file_string(&PromptJson {
             prompt: self,
             save_template,
+            cached_template: true,
         })
-        .map_err(|e| Error::validation(e.to_string()))
     }
     /// Saves the prompt atomically, with or without its template.
     ///
@@ -255,6 +305,7 @@ impl Prompt {
             &PromptJson {
                 prompt: self,
                 save_template,
+                cached_template: true,
             },
         )
     }

@@ -497,6 +497,9 @@ impl PromptSlots {
 pub(crate) struct PromptJson<'a> {
     pub(crate) prompt: &'a Prompt,
     pub(crate) save_template: bool,
+    /// The template is written from its cached JSON ([`crate::json::RawJson`]): only for
+    /// `json::to_writer`.
+    pub(crate) cached_template: bool,
 }
 
 impl Serialize for PromptJson<'_> {
@@ -511,7 +514,13 @@ impl Serialize for PromptJson<'_> {
         m.serialize_entry("tokens", &p.tokens)?;
         m.serialize_entry("role", p.role.as_str())?;
         m.serialize_entry("id", &p.id)?;
-        if self.save_template {
+        if self.save_template && self.cached_template {
+            let json = p
+                .template
+                .cached_json()
+                .map_err(serde::ser::Error::custom)?;
+            m.serialize_entry("template", &crate::json::RawJson(json))?;
+        } else if self.save_template {
             m.serialize_entry("template", &p.template)?;
         }
         m.serialize_entry("memor_version", MEMOR_VERSION)?;
@@ -527,6 +536,7 @@ impl Serialize for Prompt {
         PromptJson {
             prompt: self,
             save_template: true,
+            cached_template: false,
         }
         .serialize(serializer)
     }

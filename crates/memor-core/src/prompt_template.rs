@@ -41,6 +41,8 @@ pub(crate) struct Inner {
     pub(crate) date_created: Date,
     pub(crate) date_modified: Date,
     compiled: OnceLock<Template>,
+    /// The template's memor JSON, written once for the many prompts that share it.
+    json: OnceLock<Box<str>>,
 }
 
 /// Equality of content, title, custom map and engine (memor 1.4 ignores the engine; see
@@ -72,6 +74,7 @@ impl PromptTemplate {
             date_created: now,
             date_modified: now,
             compiled: OnceLock::new(),
+            json: OnceLock::new(),
         }))
     }
 
@@ -82,9 +85,20 @@ impl PromptTemplate {
         t
     }
 
-    /// The data, to change (copied first if shared).
+    /// The data, to change (copied first if shared); its cached JSON is dropped.
     fn inner(&mut self) -> &mut Inner {
-        Arc::make_mut(&mut self.0)
+        let inner = Arc::make_mut(&mut self.0);
+        inner.json = OnceLock::new();
+        inner
+    }
+
+    /// The template's JSON as memor saves it, written on first use and kept until it changes.
+    pub(crate) fn cached_json(&self) -> std::result::Result<&str, serde_json::Error> {
+        if let Some(json) = self.0.json.get() {
+            return Ok(json);
+        }
+        let json = crate::json::to_string(self)?;
+        Ok(self.0.json.get_or_init(|| json.into_boxed_str()))
     }
 
     /// A preset, dated now (memor dates presets when the library is imported).
@@ -427,6 +441,7 @@ impl TemplateSlots {
             date_created,
             date_modified,
             compiled: OnceLock::new(),
+            json: OnceLock::new(),
         })))
     }
 }

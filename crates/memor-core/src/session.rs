@@ -1,6 +1,6 @@
 //! A conversation: memor's `Session`.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result, msg};
@@ -8,7 +8,7 @@ use crate::fields::{Role, Rule, Warnings, new_id};
 use crate::json::read::{Kind, Reader};
 use crate::json::{Number, PyDict, PyValue};
 use crate::load::{DateSlot, Slot, TemplateCache, date_slot, nested, read_date, structure};
-use crate::prompt::Prompt;
+use crate::prompt::{Prompt, PromptJson};
 use crate::response::{MEMOR_VERSION, Response, number_opt, string};
 
 /// One message of a session: a prompt (with its responses) or a response.
@@ -686,11 +686,49 @@ impl SessionSlots {
 
 impl Serialize for Session {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.serialize_with(serializer, &self.messages)
+    }
+}
+
+/// A session as its file is written: prompts' templates from their cached JSON.
+pub(crate) struct SessionFile<'a>(pub(crate) &'a Session);
+
+impl Serialize for SessionFile<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Messages<'a>(&'a [Message]);
+        impl Serialize for Messages<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for message in self.0 {
+                    match message {
+                        Message::Prompt(prompt) => seq.serialize_element(&PromptJson {
+                            prompt,
+                            save_template: true,
+                            cached_template: true,
+                        })?,
+                        Message::Response(r) => seq.serialize_element(r)?,
+                    }
+                }
+                seq.end()
+            }
+        }
+        self.0
+            .serialize_with(serializer, &Messages(&self.0.messages))
+    }
+}
+
+impl Session {
+    /// The session's JSON, its messages serialized by `messages`.
+    fn serialize_with<S: Serializer, M: Serialize + ?Sized>(
+        &self,
+        serializer: S,
+        messages: &M,
+    ) -> std::result::Result<S::Ok, S::Error> {
         let mut m = serializer.serialize_map(Some(9))?;
         m.serialize_entry("type", "Session")?;
         m.serialize_entry("title", &self.title)?;
         m.serialize_entry("render_counter", &self.render_counter)?;
-        m.serialize_entry("messages", &self.messages)?;
+        m.serialize_entry("messages", messages)?;
         m.serialize_entry("warnings", &self.warnings.0)?;
         m.serialize_entry("messages_status", &self.status)?;
         m.serialize_entry("memor_version", MEMOR_VERSION)?;

@@ -10,6 +10,7 @@ mod value;
 pub mod write;
 
 pub use read::{JsonError, parse};
+pub(crate) use strings::RawJson;
 pub use value::{Number, PyDict, PyList, PyValue};
 pub(crate) use write::MemorDate;
 pub use write::{PyFormatter, serialized_len, to_string, to_writer};

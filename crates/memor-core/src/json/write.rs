@@ -6,6 +6,8 @@
 //! bits, which serde_json cannot produce from numbers, are written from raw fragments.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::ser::Formatter;
@@ -19,6 +21,8 @@ use super::value::{Number, PyDict, PyList, PyValue};
 pub struct PyFormatter {
     /// Reused for float reprs.
     buf: String,
+    /// Set by [`to_writer`]'s adapter when the next byte array is JSON text to write as it is.
+    raw: Option<Arc<AtomicBool>>,
 }
 
 impl Formatter for PyFormatter {
@@ -76,6 +80,12 @@ impl Formatter for PyFormatter {
         writer: &mut W,
         value: &[u8],
     ) -> io::Result<()> {
+        if let Some(raw) = &self.raw
+            && raw.load(Ordering::Relaxed)
+        {
+            raw.store(false, Ordering::Relaxed);
+            return writer.write_all(value);
+        }
         writer.write_all(b"\"")?;
         write_escaped(writer, value)?;
         writer.write_all(b"\"")
@@ -296,8 +306,16 @@ pub fn to_writer<W: Write, T: Serialize + ?Sized>(
     out: W,
     value: &T,
 ) -> Result<(), serde_json::Error> {
-    let mut ser = serde_json::Serializer::with_formatter(out, PyFormatter::default());
-    value.serialize(PyStrings(&mut ser))
+    let raw = Arc::new(AtomicBool::new(false));
+    let formatter = PyFormatter {
+        buf: String::new(),
+        raw: Some(Arc::clone(&raw)),
+    };
+    let mut ser = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(PyStrings {
+        ser: &mut ser,
+        raw: &raw,
+    })
 }
 
 /// Serializes `value` to a `String` as Python's `json.dumps` would.
