@@ -63,9 +63,9 @@ def main() -> None:
             p, r = python[pkey], rust[rkey]
             print(f"{label:<22}{p * 1e3:>10.1f}ms{r * 1e3:>10.2f}ms{p / r:>9.0f}x  >= {goal}x")
     if "replace_file_baseline" in rust and "save_to_string" in rust:
-        print(f"save = serializing {rust['save_to_string'] * 1e3:.1f}ms + the file system replacing "
-              f"the file ({rust['replace_file_baseline'] * 1e3:.1f}ms for the same bytes written "
-              f"atomically, no serializing)")
+        print(f"save parts: serializing to a string {rust['save_to_string'] * 1e3:.1f}ms; writing "
+              f"the same bytes atomically {rust['replace_file_baseline'] * 1e3:.1f}ms (a save "
+              f"overlaps the two: a second thread writes while serializing goes on)")
     if "serde_json_value_baseline" in rust:
         b = rust["serde_json_value_baseline"]
         print(f"load vs serde_json::from_slice::<Value> of the same bytes: "
