@@ -107,5 +107,30 @@ fn parse_canonical(text: &str) -> Option<Date> {
 }
 
 /// Templates already read while loading one file, by their exact JSON text: a session's prompts
-/// usually share one template, which is then read, stored and compiled once.
-pub(crate) type TemplateCache<'a> = std::collections::HashMap<&'a str, crate::PromptTemplate>;
+/// usually share one template, which is then read, stored and compiled once. The last one used
+/// is compared first, without hashing its text.
+#[derive(Default)]
+pub(crate) struct TemplateCache<'a> {
+    last: Option<(&'a str, crate::PromptTemplate)>,
+    all: std::collections::HashMap<&'a str, crate::PromptTemplate>,
+}
+
+impl<'a> TemplateCache<'a> {
+    /// The template read from `text` before, if any.
+    pub(crate) fn get(&mut self, text: &'a str) -> Option<crate::PromptTemplate> {
+        if let Some((last, template)) = &self.last
+            && *last == text
+        {
+            return Some(template.clone());
+        }
+        let template = self.all.get(text)?.clone();
+        self.last = Some((text, template.clone()));
+        Some(template)
+    }
+
+    /// Remembers the template read from `text`.
+    pub(crate) fn insert(&mut self, text: &'a str, template: crate::PromptTemplate) {
+        self.all.insert(text, template.clone());
+        self.last = Some((text, template));
+    }
+}

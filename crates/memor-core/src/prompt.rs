@@ -324,7 +324,7 @@ impl Prompt {
     }
 
     fn read_slots(reader: &mut Reader<'_>) -> Result<PromptSlots> {
-        Self::read_slots_cached(reader, &mut TemplateCache::new())
+        Self::read_slots_cached(reader, &mut TemplateCache::default())
     }
 
     fn read_slots_cached<'a>(
@@ -371,7 +371,7 @@ fn read_template<'a>(
     let text = r.source(start, probe.offset());
     if let Some(template) = cache.get(text) {
         *r = probe;
-        return Ok(template.clone());
+        return Ok(template);
     }
     let template = nested(r, || "template".into(), PromptTemplate::read)?;
     cache.insert(text, template.clone());

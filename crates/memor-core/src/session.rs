@@ -537,7 +537,7 @@ impl Session {
 /// previous message object for an unknown type; that is refused here (see `COMPATIBILITY.md`).
 fn read_messages(r: &mut Reader<'_>) -> crate::json::read::Result<Vec<Message>> {
     let mut out = Vec::new();
-    let mut templates = TemplateCache::new();
+    let mut templates = TemplateCache::default();
     match r.peek() {
         Kind::List => r.array(|r| {
             let index = out.len();
