@@ -185,6 +185,7 @@ impl FileForm for Prompt {
             prompt: self,
             save_template: true,
             cached_template: true,
+            responses_json: None,
         }
     }
 }
@@ -195,6 +196,7 @@ impl FileForm for PromptJson<'_> {
             prompt: self.prompt,
             save_template: self.save_template,
             cached_template: true,
+            responses_json: None,
         }
     }
 }
@@ -292,6 +294,7 @@ impl Prompt {
             prompt: self,
             save_template,
             cached_template: true,
+            responses_json: None,
         })
     }
     /// Saves the prompt atomically, with or without its template.
@@ -306,6 +309,7 @@ impl Prompt {
                 prompt: self,
                 save_template,
                 cached_template: true,
+                responses_json: None,
             },
         )
     }

@@ -500,6 +500,22 @@ pub(crate) struct PromptJson<'a> {
     /// The template is written from its cached JSON ([`crate::json::RawJson`]): only for
     /// `json::to_writer`.
     pub(crate) cached_template: bool,
+    /// The responses' JSON, already written (raw; only for `json::to_writer`).
+    pub(crate) responses_json: Option<&'a [&'a [u8]]>,
+}
+
+/// JSON texts written as the elements of a list.
+struct RawList<'a>(&'a [&'a [u8]]);
+
+impl Serialize for RawList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for json in self.0 {
+            seq.serialize_element(&crate::json::RawJson(json))?;
+        }
+        seq.end()
+    }
 }
 
 impl Serialize for PromptJson<'_> {
@@ -509,7 +525,10 @@ impl Serialize for PromptJson<'_> {
         m.serialize_entry("type", "Prompt")?;
         m.serialize_entry("message", &p.message)?;
         m.serialize_entry("warnings", &p.warnings.0)?;
-        m.serialize_entry("responses", &p.responses)?;
+        match self.responses_json {
+            Some(jsons) => m.serialize_entry("responses", &RawList(jsons))?,
+            None => m.serialize_entry("responses", &p.responses)?,
+        }
         m.serialize_entry("selected_response_index", &p.selected_response_index)?;
         m.serialize_entry("tokens", &p.tokens)?;
         m.serialize_entry("role", p.role.as_str())?;
@@ -519,7 +538,7 @@ impl Serialize for PromptJson<'_> {
                 .template
                 .cached_json()
                 .map_err(serde::ser::Error::custom)?;
-            m.serialize_entry("template", &crate::json::RawJson(json))?;
+            m.serialize_entry("template", &crate::json::RawJson(json.as_bytes()))?;
         } else if self.save_template {
             m.serialize_entry("template", &p.template)?;
         }
@@ -537,6 +556,7 @@ impl Serialize for Prompt {
             prompt: self,
             save_template: true,
             cached_template: false,
+            responses_json: None,
         }
         .serialize(serializer)
     }

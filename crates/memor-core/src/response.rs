@@ -75,6 +75,55 @@ impl PartialEq for Response {
 }
 
 impl Response {
+    /// Whether `self` and `other` are written alike in a memor file: every field identical
+    /// (numbers of the same kind, floats bit for bit; dates with the same offset). Responses with
+    /// warnings never are (a dict's order is not part of its equality).
+    pub(crate) fn written_alike(&self, other: &Response) -> bool {
+        fn same(a: Option<&Number>, b: Option<&Number>) -> bool {
+            match (a, b) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.identical(b),
+                _ => false,
+            }
+        }
+        // Every field, so that a new one cannot be forgotten here.
+        let Response {
+            message,
+            warnings,
+            score,
+            temperature,
+            top_k,
+            tokens,
+            inference_time,
+            top_p,
+            role,
+            model,
+            gpu,
+            seed,
+            id,
+            date_created,
+            date_modified,
+            finish_reason,
+        } = self;
+        warnings.0.0.is_empty()
+            && other.warnings.0.0.is_empty()
+            && *id == other.id
+            && *message == other.message
+            && *role == other.role
+            && *model == other.model
+            && *gpu == other.gpu
+            && *finish_reason == other.finish_reason
+            && same(score.as_ref(), other.score.as_ref())
+            && same(temperature.as_ref(), other.temperature.as_ref())
+            && same(top_k.as_ref(), other.top_k.as_ref())
+            && same(tokens.as_ref(), other.tokens.as_ref())
+            && same(inference_time.as_ref(), other.inference_time.as_ref())
+            && same(top_p.as_ref(), other.top_p.as_ref())
+            && same(seed.as_ref(), other.seed.as_ref())
+            && date_created.identical(&other.date_created)
+            && date_modified.identical(&other.date_modified)
+    }
+
     /// A response with `message`, role assistant, a new id, dated now.
     pub fn new(message: impl Into<String>) -> Self {
         let now = Date::now();

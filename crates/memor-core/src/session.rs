@@ -690,8 +690,50 @@ impl Serialize for Session {
     }
 }
 
-/// A session as its file is written: prompts' templates from their cached JSON.
+/// A session as its file is written: prompts' templates from their cached JSON, and a response
+/// that is also the message after its prompt (as memor sessions hold answers) written once.
 pub(crate) struct SessionFile<'a>(pub(crate) &'a Session);
+
+/// The JSON of the last prompt's responses, for the messages after it.
+#[derive(Default)]
+struct LastResponses<'a> {
+    text: Vec<u8>,
+    written: Vec<(&'a Response, std::ops::Range<usize>)>,
+}
+
+impl<'a> LastResponses<'a> {
+    fn write(&mut self, responses: &'a [Response]) -> std::result::Result<(), serde_json::Error> {
+        self.text.clear();
+        self.written.clear();
+        for response in responses {
+            let start = self.text.len();
+            crate::json::to_writer(&mut self.text, response)?;
+            self.written.push((response, start..self.text.len()));
+        }
+        Ok(())
+    }
+
+    fn json(&self, range: &std::ops::Range<usize>) -> Option<&[u8]> {
+        self.text.get(range.clone())
+    }
+
+    /// Every response's JSON, if all are at hand.
+    fn all(&self) -> Option<Vec<&[u8]>> {
+        self.written
+            .iter()
+            .map(|(_, range)| self.json(range))
+            .collect()
+    }
+
+    /// The JSON of a response written alike, if there is one.
+    fn find(&self, response: &Response) -> Option<&[u8]> {
+        let (_, range) = self
+            .written
+            .iter()
+            .find(|(r, _)| r.written_alike(response))?;
+        self.json(range)
+    }
+}
 
 impl Serialize for SessionFile<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
@@ -699,14 +741,24 @@ impl Serialize for SessionFile<'_> {
         impl Serialize for Messages<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
                 let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                let mut last = LastResponses::default();
                 for message in self.0 {
                     match message {
-                        Message::Prompt(prompt) => seq.serialize_element(&PromptJson {
-                            prompt,
-                            save_template: true,
-                            cached_template: true,
-                        })?,
-                        Message::Response(r) => seq.serialize_element(r)?,
+                        Message::Prompt(prompt) => {
+                            last.write(&prompt.responses)
+                                .map_err(serde::ser::Error::custom)?;
+                            let jsons = last.all();
+                            seq.serialize_element(&PromptJson {
+                                prompt,
+                                save_template: true,
+                                cached_template: true,
+                                responses_json: jsons.as_deref(),
+                            })?;
+                        }
+                        Message::Response(r) => match last.find(r) {
+                            Some(json) => seq.serialize_element(&crate::json::RawJson(json))?,
+                            None => seq.serialize_element(r)?,
+                        },
                     }
                 }
                 seq.end()

@@ -28,11 +28,17 @@ const RAW_JSON: &str = "memor::json::RawJson";
 /// JSON text already written as memor writes it, to go into the output as it is. Only for
 /// serializers wrapped in [`PyStrings`] (`json::to_writer`): any other serializer would write
 /// it as a string.
-pub(crate) struct RawJson<'a>(pub(crate) &'a str);
+pub(crate) struct RawJson<'a>(pub(crate) &'a [u8]);
 
 impl Serialize for RawJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct(RAW_JSON, self.0)
+        struct Bytes<'a>(&'a [u8]);
+        impl Serialize for Bytes<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_bytes(self.0)
+            }
+        }
+        serializer.serialize_newtype_struct(RAW_JSON, &Bytes(self.0))
     }
 }
 
@@ -289,7 +295,7 @@ struct RawEmitter<'r, S> {
 }
 
 fn not_raw<E: serde::ser::Error>() -> E {
-    E::custom("raw JSON must be text")
+    E::custom("raw JSON must be bytes")
 }
 
 macro_rules! refuse {
@@ -313,9 +319,9 @@ impl<S: Serializer> Serializer for RawEmitter<'_, S> {
     type SerializeStruct = serde::ser::Impossible<S::Ok, S::Error>;
     type SerializeStructVariant = serde::ser::Impossible<S::Ok, S::Error>;
 
-    fn serialize_str(self, text: &str) -> Result<Self::Ok, Self::Error> {
+    fn serialize_bytes(self, json: &[u8]) -> Result<Self::Ok, Self::Error> {
         self.raw.store(true, Ordering::Relaxed);
-        self.ser.serialize_bytes(text.as_bytes())
+        self.ser.serialize_bytes(json)
     }
 
     refuse! {
@@ -331,7 +337,7 @@ impl<S: Serializer> Serializer for RawEmitter<'_, S> {
         serialize_f32(f32);
         serialize_f64(f64);
         serialize_char(char);
-        serialize_bytes(&[u8]);
+        serialize_str(&str);
         serialize_none();
         serialize_unit();
         serialize_unit_struct(&'static str);

@@ -99,6 +99,19 @@ impl From<f64> for Number {
 
 /// Python's `==` between numbers: `1 == 1.0`, `NaN != NaN`.
 #[allow(clippy::float_cmp)] // Python's `==` is exact
+impl Number {
+    /// Whether the two are the same value of the same kind, floats bit for bit: written alike
+    /// (where `==` is Python's, with `1 == 1.0` and `0.0 == -0.0`).
+    pub(crate) fn identical(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::BigInt(a), Number::BigInt(b)) => a == b,
+            (Number::Float(a), Number::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+
 impl PartialEq for Number {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
