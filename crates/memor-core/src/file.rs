@@ -12,6 +12,7 @@ use crate::prompt::{Prompt, PromptJson};
 use crate::prompt_template::PromptTemplate;
 use crate::response::Response;
 use crate::session::{Session, SessionFile};
+use crate::temp_writer::TempWriter;
 
 /// How [`write_atomic_with`] makes a file reach the disk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,8 +56,6 @@ pub fn write_atomic_with(
 ) -> Result<()> {
     replace_file(path, durability, |w| write(w))
 }
-
-use crate::temp_writer::TempWriter;
 
 /// [`write_atomic_with`] with a concrete writer, so that serializers writing many small pieces
 /// call the buffer directly.
@@ -154,63 +153,19 @@ fn release_in_background(file: std::fs::File) {
     }
 }
 
-/// The form an object is saved in: a view of it that writes shared templates from their
-/// cached JSON (see [`json::RawJson`]); through [`json::to_writer`] only.
-pub(crate) trait FileForm {
-    /// The view.
-    fn file_form(&self) -> impl Serialize + '_;
-}
+// Files are written from views of the objects (`SessionFile`, `PromptJson::file`) that emit
+// work shared between messages as raw JSON (see `json::RawJson`), through `json::to_writer` only.
 
-impl FileForm for Response {
-    fn file_form(&self) -> impl Serialize + '_ {
-        self
-    }
-}
-
-impl FileForm for PromptTemplate {
-    fn file_form(&self) -> impl Serialize + '_ {
-        self
-    }
-}
-
-impl FileForm for Session {
-    fn file_form(&self) -> impl Serialize + '_ {
-        SessionFile(self)
-    }
-}
-
-impl FileForm for Prompt {
-    fn file_form(&self) -> impl Serialize + '_ {
-        PromptJson {
-            prompt: self,
-            save_template: true,
-            cached_template: true,
-            responses_json: None,
-        }
-    }
-}
-
-impl FileForm for PromptJson<'_> {
-    fn file_form(&self) -> impl Serialize + '_ {
-        PromptJson {
-            prompt: self.prompt,
-            save_template: self.save_template,
-            cached_template: true,
-            responses_json: None,
-        }
-    }
-}
-
-/// Serializes `value` straight into an atomically written file.
-fn save_value<T: FileForm + ?Sized>(path: &Path, durability: Durability, value: &T) -> Result<()> {
+/// Serializes the file view `value` straight into an atomically written file.
+fn save_value<T: Serialize + ?Sized>(path: &Path, durability: Durability, value: &T) -> Result<()> {
     replace_file(path, durability, |w| {
-        json::to_writer(w, &value.file_form()).map_err(std::io::Error::other)
+        json::to_writer(w, value).map_err(std::io::Error::other)
     })
 }
 
-/// The object's file as a string.
-fn file_string<T: FileForm + ?Sized>(value: &T) -> Result<String> {
-    json::to_string(&value.file_form()).map_err(|e| Error::validation(e.to_string()))
+/// The file view `value` as a string.
+fn file_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    json::to_string(value).map_err(|e| Error::validation(e.to_string()))
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -223,8 +178,8 @@ fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-fn size_of<T: FileForm + ?Sized>(value: &T) -> usize {
-    json::serialized_len(&value.file_form()).unwrap_or(0)
+fn size_of<T: Serialize + ?Sized>(value: &T) -> usize {
+    json::serialized_len(value).unwrap_or(0)
 }
 
 macro_rules! file_methods {
@@ -247,42 +202,43 @@ file_methods!(Prompt);
 file_methods!(Session);
 file_methods!(PromptTemplate);
 
-/// `to_json`, `save`, `save_durable` and `size` for the types saved whole.
+/// `to_json`, `save`, `save_durable` and `size` for the types saved whole, written from the
+/// file view `$view(self)`.
 macro_rules! save_methods {
-    ($ty:ty, $what:literal) => {
+    ($ty:ty, $what:literal, $view:expr) => {
         impl $ty {
             #[doc = concat!("The JSON text memor writes for this ", $what, ".")]
             ///
             /// # Errors
             /// Never in practice: serialization of memor's types does not fail.
             pub fn to_json(&self) -> Result<String> {
-                file_string(self)
+                file_string(&$view(self))
             }
             #[doc = concat!("Saves the ", $what, " atomically.")]
             ///
             /// # Errors
             /// The file cannot be written; the old file is then untouched.
             pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-                save_value(path.as_ref(), Durability::Atomic, self)
+                save_value(path.as_ref(), Durability::Atomic, &$view(self))
             }
             /// Saves atomically and syncs to the disk, to survive a power loss.
             ///
             /// # Errors
             /// As `save`.
             pub fn save_durable(&self, path: impl AsRef<Path>) -> Result<()> {
-                save_value(path.as_ref(), Durability::Durable, self)
+                save_value(path.as_ref(), Durability::Durable, &$view(self))
             }
             /// The size in bytes of the saved JSON (memor's `size`).
             pub fn size(&self) -> usize {
-                size_of(self)
+                size_of(&$view(self))
             }
         }
     };
 }
 
-save_methods!(Response, "response");
-save_methods!(Session, "session");
-save_methods!(PromptTemplate, "template");
+save_methods!(Response, "response", std::convert::identity);
+save_methods!(Session, "session", SessionFile);
+save_methods!(PromptTemplate, "template", std::convert::identity);
 
 impl Prompt {
     /// The JSON text memor writes for this prompt, with or without its template.
@@ -290,12 +246,7 @@ impl Prompt {
     /// # Errors
     /// Never in practice.
     pub fn to_json(&self, save_template: bool) -> Result<String> {
-        file_string(&PromptJson {
-            prompt: self,
-            save_template,
-            cached_template: true,
-            responses_json: None,
-        })
+        file_string(&PromptJson::file(self, save_template))
     }
     /// Saves the prompt atomically, with or without its template.
     ///
@@ -305,17 +256,12 @@ impl Prompt {
         save_value(
             path.as_ref(),
             Durability::Atomic,
-            &PromptJson {
-                prompt: self,
-                save_template,
-                cached_template: true,
-                responses_json: None,
-            },
+            &PromptJson::file(self, save_template),
         )
     }
     /// The size in bytes of the JSON with the template (memor's `size`).
     pub fn size(&self) -> usize {
-        size_of(self)
+        size_of(&PromptJson::file(self, true))
     }
 }
 

@@ -504,6 +504,18 @@ pub(crate) struct PromptJson<'a> {
     pub(crate) responses_json: Option<&'a [&'a [u8]]>,
 }
 
+impl<'a> PromptJson<'a> {
+    /// The prompt as its file is written: the template from its cached JSON.
+    pub(crate) fn file(prompt: &'a Prompt, save_template: bool) -> Self {
+        PromptJson {
+            prompt,
+            save_template,
+            cached_template: true,
+            responses_json: None,
+        }
+    }
+}
+
 /// JSON texts written as the elements of a list.
 struct RawList<'a>(&'a [&'a [u8]]);
 

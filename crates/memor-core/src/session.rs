@@ -749,10 +749,8 @@ impl Serialize for SessionFile<'_> {
                                 .map_err(serde::ser::Error::custom)?;
                             let jsons = last.all();
                             seq.serialize_element(&PromptJson {
-                                prompt,
-                                save_template: true,
-                                cached_template: true,
                                 responses_json: jsons.as_deref(),
+                                ..PromptJson::file(prompt, true)
                             })?;
                         }
                         Message::Response(r) => match last.find(r) {
