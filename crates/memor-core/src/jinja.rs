@@ -7035,26 +7035,7 @@ fn write_json(
             }
         }
         ValueKind::String => {
-            out.push('"');
-            for c in value.as_str().unwrap_or("").chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    '\u{8}' => out.push_str("\\b"),
-                    '\u{c}' => out.push_str("\\f"),
-                    c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
-                    c => {
-                        let mut buf = [0u16; 2];
-                        for unit in c.encode_utf16(&mut buf) {
-                            let _ = write!(out, "\\u{unit:04x}");
-                        }
-                    }
-                }
-            }
-            out.push('"');
+            crate::json::push_py_string(out, value.as_str().unwrap_or(""));
         }
         ValueKind::Seq | ValueKind::Iterable => {
             if value.downcast_object_ref::<PyGenerator>().is_some() {

@@ -12,5 +12,5 @@ pub mod write;
 pub use read::{JsonError, parse};
 pub(crate) use strings::RawJson;
 pub use value::{Number, PyDict, PyList, PyValue};
-pub(crate) use write::MemorDate;
+pub(crate) use write::{MemorDate, push_py_string};
 pub use write::{PyFormatter, serialized_len, to_string, to_writer};

@@ -109,6 +109,19 @@ impl Formatter for PyFormatter {
     }
 }
 
+/// Appends `s` to `out` as Python's `json.dumps` writes a string: quoted, with `ensure_ascii`.
+pub(crate) fn push_py_string(out: &mut String, s: &str) {
+    let mut bytes = Vec::with_capacity(s.len() + 2);
+    // Writing a `str` into a `Vec` cannot fail, and what is written is ASCII.
+    if PyFormatter::default()
+        .write_byte_array(&mut bytes, s.as_bytes())
+        .is_ok()
+        && let Ok(text) = std::str::from_utf8(&bytes)
+    {
+        out.push_str(text);
+    }
+}
+
 /// Whether Python's `json.dumps` writes byte `b` of a string as it is (with `ensure_ascii`).
 const fn is_plain(b: u8) -> bool {
     b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\'
