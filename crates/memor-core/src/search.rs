@@ -413,8 +413,9 @@ fn byte_frequency(b: u8) -> u8 {
 /// the rarest byte and the rarest one at least half the needle away (bytes of one word tend to
 /// come together; bytes further apart filter better), compared with ASCII case folded
 /// (`| 0x20`, which can only let more through) over 32 starting positions at a time, in a loop
-/// the compiler vectorizes; each starting position where both match is checked in full. A
-/// one-byte needle is found with `memchr` on both its cases. When checks turn out to be common
+/// the compiler vectorizes; each starting position where both match is checked in full.
+/// Needles without such a pair (one byte, or three with the rarest in the middle) are found with
+/// `memchr` on both cases of their rarest byte. When checks turn out to be common
 /// for the distance covered, the rest of the text goes to an Aho-Corasick automaton, so the
 /// search stays linear.
 #[derive(Debug)]
@@ -424,7 +425,7 @@ struct AsciiNoCase {
     /// The position of the rarest byte in the needle, and that byte in both cases.
     rare: usize,
     rare_bytes: (u8, u8),
-    /// Two positions of the needle and their bytes folded with `| 0x20` (needles of 2+ bytes).
+    /// Two positions of the needle far enough apart and their bytes folded with `| 0x20`.
     pair: Option<Pair>,
     /// The linear fallback (absent only if the automaton could not be built).
     automaton: Option<aho_corasick::AhoCorasick>,

@@ -649,15 +649,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn repr_fast_path_agrees_with_the_general_layout() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
+    /// A xorshift generator of test inputs.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state
-        };
+        }
+    }
+
+    #[test]
+    fn repr_fast_path_agrees_with_the_general_layout() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d_u64);
         let edges = [
             1e-4,
             1e16,
@@ -692,13 +696,7 @@ mod tests {
 
     #[test]
     fn shortest_digits_are_shortest_and_read_back() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let special = [
             f64::MIN_POSITIVE,
             5e-324,
