@@ -409,6 +409,16 @@ impl Prompt {
     }
 }
 
+impl crate::Message {
+    /// The size warning memor would emit now for the prompt or response.
+    pub fn size_warning(&self) -> Option<String> {
+        match self {
+            crate::Message::Prompt(p) => p.size_warning(),
+            crate::Message::Response(r) => r.size_warning(),
+        }
+    }
+}
+
 impl Session {
     /// The size warning memor would emit now for the session itself.
     pub fn size_warning(&self) -> Option<String> {
@@ -427,12 +437,10 @@ impl Session {
     pub fn render_warnings(&self) -> Vec<String> {
         let mut out: Vec<String> = self.size_warning().into_iter().collect();
         for (_, message) in self.enabled_messages() {
-            let (w, ok) = match message {
-                crate::Message::Prompt(p) => (p.size_warning(), p.render_string().is_ok()),
-                crate::Message::Response(r) => (r.size_warning(), true),
-            };
-            out.extend(w);
-            if !ok {
+            out.extend(message.size_warning());
+            if let crate::Message::Prompt(p) = message
+                && p.render_string().is_err()
+            {
                 break;
             }
         }

@@ -477,16 +477,21 @@ impl Session {
         self.clone()
     }
 
+    /// About how many bytes [`render_string`](Session::render_string) returns (each enabled
+    /// message's [`render_size_hint`](Message::render_size_hint) and its newline). For sizing
+    /// buffers; the text may be longer.
+    pub fn render_size_hint(&self) -> usize {
+        self.enabled_messages()
+            .map(|(_, m)| m.render_size_hint() + 1)
+            .sum()
+    }
+
     /// The session's text: each enabled message's text followed by `"\n"`.
     ///
     /// # Errors
     /// A prompt whose template does not render.
     pub fn render_string(&self) -> Result<String> {
-        let estimate: usize = self
-            .enabled_messages()
-            .map(|(_, m)| m.render_size_hint() + 1)
-            .sum();
-        let mut out = String::with_capacity(estimate);
+        let mut out = String::with_capacity(self.render_size_hint());
         for (_, message) in self.enabled_messages() {
             message.render_into(&mut out)?;
             out.push('\n');

@@ -20,24 +20,17 @@ fn masked(session: &Session) -> Report {
     report
 }
 
-fn message_warning(message: &Message) -> Option<String> {
-    match message {
-        Message::Prompt(p) => p.size_warning(),
-        Message::Response(r) => r.size_warning(),
-    }
-}
-
 /// Visits each enabled message once, gathering memor's warnings in its order (the session's,
-/// then each message's just before its render); stops at the first message `render` fails on,
-/// as memor does.
+/// then each message's just before its render, then what `render` adds); stops at the first
+/// message `render` fails on, as memor does.
 fn each_message(
     session: &Session,
-    mut render: impl FnMut(usize, &Message) -> Result<(), Error>,
+    mut render: impl FnMut(usize, &Message, &mut Vec<String>) -> Result<(), Error>,
 ) -> Result<Vec<String>, Error> {
     let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
     for (index, message) in session.enabled_messages() {
-        warnings.extend(message_warning(message));
-        render(index, message)?;
+        warnings.extend(message.size_warning());
+        render(index, message, &mut warnings)?;
     }
     Ok(warnings)
 }
@@ -45,8 +38,8 @@ fn each_message(
 /// memor's STRING text of a session (each enabled message's text followed by `"\n"`), with
 /// memor's warnings.
 fn string_render(session: &Session) -> Result<(String, Vec<String>), Error> {
-    let mut text = String::with_capacity(text_size_hint(session));
-    let warnings = each_message(session, |index, message| {
+    let mut text = String::with_capacity(session.render_size_hint());
+    let warnings = each_message(session, |index, message, _| {
         message
             .render_into(&mut text)
             .map_err(|source| Error::Message { index, source })?;
@@ -56,18 +49,9 @@ fn string_render(session: &Session) -> Result<(String, Vec<String>), Error> {
     Ok((text, warnings))
 }
 
-/// About how many bytes the texts of the enabled messages take.
-fn text_size_hint(session: &Session) -> usize {
-    session
-        .enabled_messages()
-        .map(|(_, m)| m.render_size_hint() + 1)
-        .sum()
-}
-
-fn message_text(message: &Message, index: usize) -> Result<String, Error> {
+fn message_text(message: &Message, index: usize) -> Result<std::borrow::Cow<'_, str>, Error> {
     message
         .render_string()
-        .map(std::borrow::Cow::into_owned)
         .map_err(|source| Error::Message { index, source })
 }
 
@@ -90,9 +74,9 @@ impl Target for Text {
     }
 
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
-        let warnings = message_warning(message).into_iter().collect();
+        let warnings = message.size_warning().into_iter().collect();
         Ok(Rendered {
-            payload: Payload::Text(message_text(message, 0)?),
+            payload: Payload::Text(message_text(message, 0)?.into_owned()),
             report: Report::default(),
             warnings,
         })
@@ -114,8 +98,8 @@ impl Target for OpenAi {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let mut messages = Messages::with_capacity(session.len(), text_size_hint(session));
-        let warnings = each_message(session, |index, message| {
+        let mut messages = Messages::with_capacity(session.len(), session.render_size_hint());
+        let warnings = each_message(session, |index, message, _| {
             messages
                 .push_with(message.role(), |text| message.render_into(text))
                 .map_err(|source| Error::Message { index, source })
@@ -133,7 +117,7 @@ impl Target for OpenAi {
     }
 
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
-        let warnings = message_warning(message).into_iter().collect();
+        let warnings = message.size_warning().into_iter().collect();
         Ok(Rendered {
             payload: Payload::Json(openai_turn(message, &message_text(message, 0)?)),
             report: Report::default(),
@@ -162,11 +146,9 @@ impl Target for AiStudio {
     }
 
     fn render(&self, session: &Session, _: &RenderOptions) -> Result<Rendered, Error> {
-        let mut warnings: Vec<String> = session.size_warning().into_iter().collect();
         let mut report = masked(session);
         let mut turns = Vec::new();
-        for (index, message) in session.enabled_messages() {
-            warnings.extend(message_warning(message));
+        let warnings = each_message(session, |index, message, warnings| {
             let text = message_text(message, index)?;
             match message.role() {
                 Role::System => warnings.push(AI_STUDIO_SYSTEM_WARNING.to_owned()),
@@ -178,7 +160,8 @@ impl Target for AiStudio {
                 Role::User => {}
             }
             turns.push(ai_studio_turn(message, &text));
-        }
+            Ok(())
+        })?;
         Ok(Rendered {
             payload: Payload::Json(Value::Array(turns)),
             report,
@@ -187,7 +170,7 @@ impl Target for AiStudio {
     }
 
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
-        let mut warnings: Vec<String> = message_warning(message).into_iter().collect();
+        let mut warnings: Vec<String> = message.size_warning().into_iter().collect();
         let text = message_text(message, 0)?;
         if message.role() == Role::System {
             warnings.push(AI_STUDIO_SYSTEM_WARNING.to_owned());
@@ -223,7 +206,7 @@ fn message_dict(message: &Message) -> Result<PyDict, Error> {
         Message::Prompt(p) => {
             let content = message_text(message, 0)?;
             let mut dict = as_dict(p.to_json(true), 0)?;
-            dict.insert("content".into(), PyValue::Str(content));
+            dict.insert("content".into(), PyValue::Str(content.into_owned()));
             Ok(dict)
         }
         // memor's Response DICTIONARY has no `content`.
@@ -259,7 +242,7 @@ impl Target for Dictionary {
     }
 
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
-        let warnings = message_warning(message).into_iter().collect();
+        let warnings = message.size_warning().into_iter().collect();
         Ok(Rendered {
             payload: Payload::Python(PyValue::Dict(message_dict(message)?)),
             report: Report::default(),
@@ -287,7 +270,7 @@ impl Target for Items {
     }
 
     fn render_message(&self, message: &Message, _: &RenderOptions) -> Result<Rendered, Error> {
-        let warnings = message_warning(message).into_iter().collect();
+        let warnings = message.size_warning().into_iter().collect();
         Ok(Rendered {
             payload: Payload::Python(items(message_dict(message)?)),
             report: Report::default(),

@@ -109,11 +109,19 @@ impl Target for Chat {
     /// `tool_calls` id of the assistant message before it; a `function` message with a `name`.
     fn validate(&self, payload: &Payload) -> Vec<Violation> {
         let mut checks = Checks::default();
+        if let Payload::Messages(messages) = payload {
+            // Typed messages keep every per-message rule (a known role, string content); only
+            // an empty list can be wrong.
+            if messages.is_empty() {
+                checks.add(None, "no-turns", "the message list is empty".to_owned());
+            }
+            return checks.finish();
+        }
         let body = match json_body(payload) {
             Err(found) => return found,
             Ok(body) => body,
         };
-        match &*body {
+        match body {
             Value::Array(messages) => {
                 if messages.is_empty() {
                     checks.add(None, "no-turns", "the message list is empty".to_owned());

@@ -2,8 +2,6 @@
 //! conversations (system moved out, blanks dropped, runs merged, missing user turns added),
 //! request parameters, and the pieces of the validators.
 
-use std::borrow::Cow;
-
 use memor_core::{Role, Session};
 use serde_json::{Map, Number, Value};
 
@@ -402,19 +400,15 @@ fn describe(value: &Value) -> String {
     }
 }
 
-/// The JSON body of a payload (a [`Payload::Messages`] list as its JSON), or the violation
-/// saying it is not JSON.
-pub(crate) fn json_body(payload: &Payload) -> Result<Cow<'_, Value>, Vec<Violation>> {
-    match payload.as_json() {
-        Some(v) => Ok(Cow::Borrowed(v)),
-        None => payload.to_value().map(Cow::Owned).ok_or_else(|| {
-            vec![Violation {
-                index: None,
-                rule: "payload",
-                message: "expected a JSON request body, not text or a Python value".to_owned(),
-            }]
-        }),
-    }
+/// The JSON body of a payload, or the violation saying it is not JSON.
+pub(crate) fn json_body(payload: &Payload) -> Result<&Value, Vec<Violation>> {
+    payload.as_json().ok_or_else(|| {
+        vec![Violation {
+            index: None,
+            rule: "payload",
+            message: "expected a JSON request body, not text or a Python value".to_owned(),
+        }]
+    })
 }
 
 /// The body as an object, or the violation saying it is not one.
@@ -429,12 +423,12 @@ pub(crate) fn json_object<'p>(
             message: format!("{what} must be a JSON object, not {found}"),
         }]
     };
-    match payload.as_json() {
-        Some(Value::Object(obj)) => Ok(obj),
-        Some(other) => Err(not_object(kind(other))),
-        None => Err(json_body(payload)
-            .err()
-            .unwrap_or_else(|| not_object("a list of messages"))),
+    if let Payload::Messages(_) = payload {
+        return Err(not_object("a list of messages"));
+    }
+    match json_body(payload)? {
+        Value::Object(obj) => Ok(obj),
+        other => Err(not_object(kind(other))),
     }
 }
 
