@@ -14,7 +14,6 @@
 )]
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use memor_core::Session;
 use memor_core::estimate::Estimator;
 
 #[path = "common/mod.rs"]
@@ -27,12 +26,8 @@ use memor_render::{RenderOptions, target};
 const BUDGET: usize = 32_768;
 const RESERVE: usize = 1_024;
 
-fn session() -> Session {
-    Session::from_json(&common::session_text()).expect("the bench session loads")
-}
-
 fn bench(c: &mut Criterion) {
-    let session = session();
+    let session = common::session();
     let openai = target("openai").unwrap();
     let options = RenderOptions::default();
     let exact = Counter::exact(Encoding::O200kBase).expect("the `tiktoken` feature");

@@ -11,7 +11,6 @@
 3. Runs `memor import` (release build) on both files and prints each run's peak RSS: memory
    stays flat when the file grows.
 """
-import json
 import os
 import pathlib
 import shutil

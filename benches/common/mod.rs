@@ -53,3 +53,12 @@ pub(crate) fn session_text() -> String {
         Err(_) => build(10_000).to_json().unwrap(),
     }
 }
+
+/// The bench session itself: the file's, or the one built here (without a round trip
+/// through JSON).
+pub(crate) fn session() -> Session {
+    match std::env::var("MEMOR_BENCH_SESSION") {
+        Ok(path) => Session::load(path).expect("the bench session loads"),
+        Err(_) => build(10_000),
+    }
+}

@@ -91,15 +91,21 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
 /// The built-in target named `name`; an unknown name is a usage error listing the known ones.
 fn find_target(name: &str) -> Result<Box<dyn Target>> {
     memor_render::target(name).ok_or_else(|| {
-        let known: Vec<String> = memor_render::targets()
-            .iter()
-            .map(|t| t.name().to_owned())
-            .collect();
-        Failure::usage(format!(
-            "unknown target `{name}` (known: {})",
-            known.join(", ")
-        ))
+        unknown(
+            "target",
+            name,
+            memor_render::targets().iter().map(|t| t.name()),
+        )
     })
+}
+
+/// The usage error for an unknown name, listing the known ones.
+fn unknown(what: &str, name: &str, known: impl IntoIterator<Item = impl AsRef<str>>) -> Failure {
+    let known: Vec<String> = known.into_iter().map(|k| k.as_ref().to_owned()).collect();
+    Failure::usage(format!(
+        "unknown {what} `{name}` (known: {})",
+        known.join(", ")
+    ))
 }
 
 fn render_options(args: &RenderArgs) -> RenderOptions {
@@ -294,11 +300,8 @@ fn import(
     verbose: bool,
 ) -> Result<()> {
     let source = memor_import::Source::from_str(from).map_err(|_| {
-        let known: Vec<&str> = memor_import::Source::ALL.iter().map(Into::into).collect();
-        Failure::usage(format!(
-            "unknown source `{from}` (known: {})",
-            known.join(", ")
-        ))
+        let known = memor_import::Source::ALL.iter().map(<&str>::from);
+        unknown("source", from, known)
     })?;
     let mut options = memor_import::Options::default();
     if let Some(bytes) = max_conversation_bytes {
@@ -400,14 +403,10 @@ fn tokens(
     let counter = match estimator {
         Some(name) => {
             let method = Estimator::from_str(&name.to_ascii_uppercase()).map_err(|_| {
-                let known: Vec<String> = Estimator::ALL
+                let known = Estimator::ALL
                     .iter()
-                    .map(|m| m.as_str().to_ascii_lowercase())
-                    .collect();
-                Failure::usage(format!(
-                    "unknown estimator `{name}` (known: {})",
-                    known.join(", ")
-                ))
+                    .map(|m| m.as_str().to_ascii_lowercase());
+                unknown("estimator", name, known)
             })?;
             Counter::estimate(method)
         }
