@@ -300,7 +300,8 @@ fn import(
     verbose: bool,
 ) -> Result<()> {
     let source = memor_import::Source::from_str(from).map_err(|_| {
-        let known = memor_import::Source::ALL.iter().map(<&str>::from);
+        use memor_import::IntoEnumIterator;
+        let known = memor_import::Source::iter().map(<&str>::from);
         unknown("source", from, known)
     })?;
     let mut options = memor_import::Options::default();

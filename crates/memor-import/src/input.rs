@@ -90,8 +90,8 @@ fn rank(source: Source, path: &str) -> u8 {
     }
 }
 
-/// The files to read, in order.
-pub(crate) fn resolve(path: &Path, source: Source) -> Result<Vec<InputFile>, Error> {
+/// The files to read, in order, and whether `path` was a folder or an archive holding them.
+pub(crate) fn resolve(path: &Path, source: Source) -> Result<(Vec<InputFile>, bool), Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         let mut found = Vec::new();
@@ -119,7 +119,7 @@ pub(crate) fn resolve(path: &Path, source: Source) -> Result<Vec<InputFile>, Err
         if files.is_empty() {
             return Err(missing(path, source));
         }
-        return Ok(files);
+        return Ok((files, true));
     }
     if is_zip(path) {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -146,17 +146,18 @@ pub(crate) fn resolve(path: &Path, source: Source) -> Result<Vec<InputFile>, Err
         if files.is_empty() {
             return Err(missing(path, source));
         }
-        return Ok(files);
+        return Ok((files, true));
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(vec![InputFile {
+    let file = InputFile {
         shown: path.to_path_buf(),
         name,
         place: Place::Fs(path.to_path_buf()),
-    }])
+    };
+    Ok((vec![file], false))
 }
 
 /// Keeps the files that make up one export: for ChatGPT, `conversations.json` or its shards;
@@ -212,7 +213,7 @@ fn missing(path: &Path, source: Source) -> Error {
     Error::new(ErrorKind::NotFound, path, format!("no {expected} found"))
 }
 
-pub(crate) fn is_zip(path: &Path) -> bool {
+fn is_zip(path: &Path) -> bool {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))

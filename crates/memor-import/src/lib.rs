@@ -46,6 +46,8 @@ pub use model::{
 };
 pub use report::ImportReport;
 pub use session::{Lost, LostKind};
+/// `Source::iter()`: every source, in the order of the documentation.
+pub use strum::IntoEnumIterator;
 
 /// The product an export comes from.
 #[derive(
@@ -73,17 +75,6 @@ pub enum Source {
     AiStudio,
     /// Gemini CLI session files (`session-*.json` and `.jsonl`).
     GeminiCli,
-}
-
-impl Source {
-    /// Every source, in the order of their names in the documentation.
-    pub const ALL: [Source; 5] = [
-        Source::ChatGpt,
-        Source::Claude,
-        Source::GeminiTakeout,
-        Source::AiStudio,
-        Source::GeminiCli,
-    ];
 }
 
 /// Settings of an import.
@@ -121,11 +112,10 @@ impl Options {
 /// # Errors
 /// When the path cannot be read or holds no file of the export.
 pub fn import(path: &Path, source: Source, options: &Options) -> Result<Import, Error> {
-    let files = input::resolve(path, source)?;
+    let (files, expanded) = input::resolve(path, source)?;
     // In a folder or archive of one-chat files, a file that is not a chat is passed over (and
     // reported) rather than ending the import.
-    let lenient = matches!(source, Source::AiStudio | Source::GeminiCli)
-        && std::fs::metadata(path).is_ok_and(|m| m.is_dir() || input::is_zip(path));
+    let lenient = expanded && matches!(source, Source::AiStudio | Source::GeminiCli);
     Ok(Import {
         source,
         options: options.clone(),
@@ -184,11 +174,11 @@ impl Import {
         loop {
             if let Some(current) = &mut self.current {
                 match current.next_conversation() {
-                    Some(Err(e)) if self.passes_over(&e) => {
-                        self.report
-                            .files_skipped
-                            .push((e.file().to_path_buf(), e.to_string()));
+                    Some(Err(e)) => {
                         self.current = None;
+                        if let Some(e) = self.pass_over(e) {
+                            return Some(Err(e));
+                        }
                     }
                     Some(item) => return Some(item),
                     None => self.current = None,
@@ -202,26 +192,32 @@ impl Import {
             });
             match opened {
                 Ok(f) => self.current = Some(f),
-                Err(e) if self.passes_over(&e) => {
-                    self.report
-                        .files_skipped
-                        .push((e.file().to_path_buf(), e.to_string()));
+                Err(e) => {
+                    if let Some(e) = self.pass_over(e) {
+                        return Some(Err(e));
+                    }
                 }
-                Err(e) => return Some(Err(e)),
             }
         }
     }
 
-    /// Whether `e` only says that one file of a folder is not a chat of the source.
-    fn passes_over(&self, e: &Error) -> bool {
-        self.lenient
-            && matches!(
-                e.kind(),
-                ErrorKind::NotAiStudio
-                    | ErrorKind::NotGeminiCli
-                    | ErrorKind::InvalidJson
-                    | ErrorKind::InvalidEncoding
-            )
+    /// Reports and drops `e` when it only says that one file of a folder is not a chat of the
+    /// source; any other error is returned.
+    fn pass_over(&mut self, e: Error) -> Option<Error> {
+        let not_a_chat = matches!(
+            e.kind(),
+            ErrorKind::NotAiStudio
+                | ErrorKind::NotGeminiCli
+                | ErrorKind::InvalidJson
+                | ErrorKind::InvalidEncoding
+        );
+        if !(self.lenient && not_a_chat) {
+            return Some(e);
+        }
+        self.report
+            .files_skipped
+            .push((e.file().to_path_buf(), e.to_string()));
+        None
     }
 }
 
@@ -370,10 +366,7 @@ fn whole_file<F: FileFormat>(
 fn too_large(title: Option<String>) -> Conversation {
     Conversation {
         title,
-        skipped: vec![Skipped {
-            node: None,
-            reason: SkipReason::TooLarge,
-        }],
+        skipped: vec![Skipped::new(None, SkipReason::TooLarge)],
         ..Conversation::default()
     }
 }

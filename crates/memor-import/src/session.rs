@@ -126,17 +126,17 @@ impl Conversation {
     }
 }
 
-/// What was not kept, each `(message, kind)` once.
+/// What was not kept, each `(message, kind)` once, in the order first seen.
 #[derive(Default)]
 struct LostList {
     items: Vec<Lost>,
+    seen: std::collections::HashSet<(Option<usize>, LostKind)>,
 }
 
 impl LostList {
     fn push(&mut self, message: Option<usize>, kind: LostKind) {
-        let item = Lost { message, kind };
-        if !self.items.contains(&item) {
-            self.items.push(item);
+        if self.seen.insert((message, kind)) {
+            self.items.push(Lost { message, kind });
         }
     }
 }
