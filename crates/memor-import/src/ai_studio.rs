@@ -201,14 +201,13 @@ fn message(
     notes: &mut Vec<Note>,
 ) -> Message {
     let mut message = Message::new(role, "");
-    let mut reasoning = String::new();
     let mut finish = None;
     for (i, mut chunk) in run {
         let node = chunk_id(i);
         let thought = chunk.get("isThought").and_then(Value::as_bool) == Some(true);
         if !thought {
             if let Some(count) = chunk.get("tokenCount").and_then(whole_number) {
-                message.tokens = Some(message.tokens.unwrap_or(0).saturating_add(count));
+                message.add_tokens(count);
             }
             if let Some(reason) = str_field(&chunk, "finishReason") {
                 finish = Some(finish_reason(reason));
@@ -216,12 +215,11 @@ fn message(
         }
         if has_content(&chunk) {
             if let Some(text) = str_field(&chunk, "text") {
-                let joined = if thought {
-                    &mut reasoning
+                if thought {
+                    message.push_reasoning(text);
                 } else {
-                    &mut message.text
-                };
-                push_joined(joined, text, "\n\n");
+                    push_joined(&mut message.text, text, "\n\n");
+                }
             }
             read_attachments(&chunk, &mut message.attachments);
             read_code(&mut chunk, &mut message.tool_calls);
@@ -230,9 +228,6 @@ fn message(
             message.raw.push(Raw::new("chunk", node.clone(), chunk));
         }
         message.ids.push(node);
-    }
-    if !reasoning.is_empty() {
-        message.reasoning = Some(reasoning);
     }
     if role == Role::Assistant {
         message.model.clone_from(&settings.model);

@@ -16,7 +16,7 @@ use crate::model::{
     NoteReason, Raw, Role, SkipReason, Skipped, Timestamp, ToolCall,
 };
 use crate::util::{
-    join_non_empty, parse_time, push_joined, str_field, take_list, take_str, title, whole_number,
+    join_non_empty, parse_time, str_field, take_list, take_str, title, whole_number,
 };
 
 /// The parent id Claude gives to the first messages of a conversation.
@@ -442,13 +442,12 @@ fn text(value: &Value) -> String {
 
 /// Reads the non-text blocks: thinking, tool use and results, UI state and unknown kinds.
 fn read_blocks(blocks: Vec<Value>, node: &str, message: &mut Message, report: &mut Report) {
-    let mut reasoning = String::new();
     for mut block in blocks {
         match str_field(&block, "type") {
             Some("text") => {}
             Some("thinking") => {
                 if let Some(thought) = str_field(&block, "thinking") {
-                    push_joined(&mut reasoning, thought, "\n\n");
+                    message.push_reasoning(thought);
                 }
             }
             Some("tool_use") => message.tool_calls.push(ToolCall {
@@ -465,9 +464,6 @@ fn read_blocks(blocks: Vec<Value>, node: &str, message: &mut Message, report: &m
                 message.raw.push(Raw::new(kind, node.to_string(), block));
             }
         }
-    }
-    if !reasoning.is_empty() {
-        message.reasoning = Some(reasoning);
     }
 }
 

@@ -266,18 +266,17 @@ impl Builder {
         if run.is_empty() {
             return;
         }
-        let mut reasoning = String::new();
         let mut message = Message::new(Role::Assistant, "");
         for (id, record) in &mut run {
             let content = Content::read(record.get_mut("content").map(Value::take), id);
             push_joined(&mut message.text, &content.text, "\n\n");
             message.attachments.extend(content.attachments);
             message.raw.extend(content.raw);
-            push_joined(&mut reasoning, &thoughts(record.get("thoughts")), "\n\n");
+            message.push_reasoning(&thoughts(record.get("thoughts")));
             let calls = take_list(record, "toolCalls");
             message.tool_calls.extend(calls.into_iter().map(tool_call));
             if let Some(tokens) = output_tokens(record) {
-                message.tokens = Some(message.tokens.unwrap_or(0).saturating_add(tokens));
+                message.add_tokens(tokens);
             }
             if let Some(model) = str_field(record, "model") {
                 message.model = Some(model.to_string());
@@ -286,7 +285,6 @@ impl Builder {
                 message.date = Some(date);
             }
         }
-        message.reasoning = (!reasoning.is_empty()).then_some(reasoning);
         if message.is_empty() {
             for (id, _) in run {
                 self.skip(id, SkipReason::Empty);

@@ -131,6 +131,18 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl Message {
+    /// Appends a piece of reasoning, pieces joined by a blank line; an empty piece adds nothing.
+    pub(crate) fn push_reasoning(&mut self, text: &str) {
+        if !text.is_empty() {
+            crate::util::push_joined(self.reasoning.get_or_insert_default(), text, "\n\n");
+        }
+    }
+
+    /// Adds `count` output tokens.
+    pub(crate) fn add_tokens(&mut self, count: u64) {
+        self.tokens = Some(self.tokens.unwrap_or(0).saturating_add(count));
+    }
+
     /// A message with only a role and text; every other field at its default.
     pub fn new(role: Role, text: impl Into<String>) -> Self {
         Message {
