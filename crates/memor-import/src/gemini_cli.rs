@@ -16,7 +16,8 @@ use crate::model::{
     Attachment, Conversation, Message, Note, NoteReason, Raw, Role, SkipReason, Skipped, ToolCall,
 };
 use crate::util::{
-    join_non_empty, object_str, parse_time, push_joined, str_field, take_list, title, whole_number,
+    join_non_empty, object_str, one_or_many, parse_time, push_joined, str_field, take_list, title,
+    whole_number,
 };
 
 /// The Gemini CLI importer: one session per file.
@@ -386,14 +387,9 @@ fn output_tokens(record: &Value) -> Option<u64> {
 /// separate messages drop empty texts when joined); an error when `status` is `error` or a
 /// response has an `error`. `args` is moved into the call's input.
 fn tool_call(mut call: Value) -> ToolCall {
-    let parts: Vec<&Value> = match call.get("result") {
-        Some(Value::Array(parts)) => parts.iter().collect(),
-        Some(part @ Value::Object(_)) => vec![part],
-        _ => Vec::new(),
-    };
     let mut outputs = Vec::new();
     let mut is_error = str_field(&call, "status") == Some("error");
-    for part in parts {
+    for part in one_or_many(call.get("result")) {
         if let Some(text) = str_field(part, "text") {
             outputs.push(text);
         }

@@ -16,7 +16,7 @@ use crate::model::{
     Attachment, AttachmentKind, Conversation, Message, Note, NoteReason, Role, SkipReason, Skipped,
     Timestamp,
 };
-use crate::util::{join_non_empty, parse_time, str_field};
+use crate::util::{one_or_many, parse_time, push_joined, str_field};
 
 /// Verbs that open an exchange's title, tried in this order.
 const EXCHANGE_VERBS: &[&str] = &[
@@ -197,17 +197,13 @@ fn is_gemini(record: &Value) -> bool {
 /// The reply of a record: each HTML of `safeHtmlItem` (a list, or one object; `html` or
 /// `htmlValue`) as text, the non-empty ones joined with `"\n"`.
 fn reply_text(item: Option<&Value>) -> String {
-    let items: Vec<&Value> = match item {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(one @ Value::Object(_)) => vec![one],
-        _ => Vec::new(),
-    };
-    let texts: Vec<String> = items
-        .into_iter()
+    let mut reply = String::new();
+    for html in one_or_many(item)
+        .iter()
         .filter_map(|i| str_field(i, "html").or_else(|| str_field(i, "htmlValue")))
-        .map(html::to_text)
-        .collect();
-    let mut reply = join_non_empty(texts.iter().map(String::as_str), "\n");
+    {
+        push_joined(&mut reply, &html::to_text(html), "\n");
+    }
     // Kept until the end of the file: no spare capacity.
     reply.shrink_to_fit();
     reply

@@ -94,6 +94,15 @@ pub(crate) fn join_non_empty<'a>(texts: impl IntoIterator<Item = &'a str>, sep: 
     out
 }
 
+/// The items of a field that holds a list or a single object (none for anything else).
+pub(crate) fn one_or_many(value: Option<&Value>) -> &[Value] {
+    match value {
+        Some(Value::Array(items)) => items,
+        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+        _ => &[],
+    }
+}
+
 /// A string field of a JSON value (`None` when the value is not an object, or the field is
 /// missing or not a string).
 pub(crate) fn str_field<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
