@@ -259,10 +259,8 @@ fn split_attached(words: &str) -> Option<(&str, usize)> {
 struct Group {
     /// Its number, from 1.
     number: usize,
-    /// Its conversation so far.
+    /// Its conversation so far (a user message per exchange).
     conversation: Conversation,
-    /// How many exchanges it holds.
-    exchanges: usize,
 }
 
 impl Group {
@@ -276,7 +274,6 @@ impl Group {
                 notes: vec![Note::new(None, NoteReason::ProvisionalGrouping)],
                 ..Conversation::default()
             },
-            exchanges: 0,
         }
     }
 
@@ -289,7 +286,6 @@ impl Group {
                 .skipped
                 .push(Skipped::new(node(record.index), SkipReason::ActivityEvent)),
             Kind::Exchange(exchange) => {
-                self.exchanges += 1;
                 add_exchange(&mut self.conversation, record.index, record.time, exchange);
             }
         }
@@ -308,7 +304,7 @@ impl Group {
                 .notes
                 .push(Note::new(None, NoteReason::ModelUnknown));
         }
-        if self.exchanges == 0 {
+        if conversation.messages.is_empty() {
             conversation
                 .skipped
                 .push(Skipped::new(None, SkipReason::EmptyConversation));
