@@ -366,8 +366,6 @@ struct Turn<'a> {
     raw: Vec<Kept<'a>>,
     /// The ids of the nodes that brought something.
     ids: Vec<String>,
-    /// The nodes whose content went to `raw`.
-    raw_nodes: Vec<&'a str>,
     /// `model_slug` of the last contributing assistant node that has one.
     model: Option<&'a str>,
     /// `default_model_slug` of the last contributing assistant node that has one.
@@ -381,15 +379,11 @@ struct Turn<'a> {
 impl<'a> Turn<'a> {
     /// Adds a kept assistant or tool node; `false` when it brings nothing (it is `empty`).
     fn add(&mut self, id: &'a str, message: &'a Object, kind: Kind) -> bool {
-        let raw_before = self.raw.len();
         let mut added = if kind == Kind::Tool {
             self.add_tool(id, message)
         } else {
             self.add_assistant(id, message)
         };
-        if self.raw.len() > raw_before {
-            self.raw_nodes.push(id);
-        }
         let found = attachments(message, std::mem::take(&mut self.assets));
         added |= !found.is_empty();
         self.attachments.extend(found);
@@ -738,8 +732,15 @@ impl<'a> Tree<'a> {
     }
 
     /// Ends an assistant run: its message when it has something to show.
-    fn finish_turn(&self, first: &'a str, mut turn: Turn<'a>, out: &mut Conversation) -> Run<'a> {
-        let raw_nodes = std::mem::take(&mut turn.raw_nodes);
+    fn finish_turn(&self, first: &'a str, turn: Turn<'a>, out: &mut Conversation) -> Run<'a> {
+        // The nodes whose content was kept raw, each once, in order.
+        let mut seen = HashSet::new();
+        let raw_nodes: Vec<&str> = turn
+            .raw
+            .iter()
+            .map(|k| k.node)
+            .filter(|n| seen.insert(*n))
+            .collect();
         let message = turn.into_message(self.default_model);
         if message.is_empty() {
             return Run {
@@ -747,8 +748,7 @@ impl<'a> Tree<'a> {
                 message: None,
             };
         }
-        let mut seen = HashSet::new();
-        for node in raw_nodes.into_iter().filter(|n| seen.insert(*n)) {
+        for node in raw_nodes {
             out.notes
                 .push(Note::new(node.to_string(), NoteReason::KeptRaw));
         }
